@@ -1,0 +1,104 @@
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
+use crate::Error;
+
+/// What an event carries besides its payload: where it came from and free keys of the user's.
+///
+/// The correlation id ties together everything one request caused; the causation id names the
+/// message (command or event) that caused this event. `schema_version` says which shape the
+/// payload has, so that [`Upcasters`](crate::Upcasters) can bring old shapes up to date on read.
+///
+/// ```
+/// use es_core::Metadata;
+/// use uuid::Uuid;
+///
+/// let request = Uuid::now_v7();
+/// let metadata = Metadata::default()
+///     .with_correlation_id(request)
+///     .with_user_key("tenant", "acme");
+/// let json = metadata.to_json()?;
+/// assert_eq!(Metadata::from_json(&json)?, metadata);
+/// # Ok::<(), es_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// Ties together all the messages one request caused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<Uuid>,
+    /// The message that caused this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub causation_id: Option<Uuid>,
+    /// The payload's shape version (1 when absent).
+    #[serde(default = "first_schema", skip_serializing_if = "is_first_schema")]
+    pub schema_version: u32,
+    /// Free keys of the user's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user: BTreeMap<String, serde_json::Value>,
+}
+
+const fn first_schema() -> u32 {
+    1
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+const fn is_first_schema(version: &u32) -> bool {
+    *version == 1
+}
+
+impl Metadata {
+    /// Sets the correlation id.
+    #[must_use]
+    pub fn with_correlation_id(mut self, id: Uuid) -> Self {
+        self.correlation_id = Some(id);
+        self
+    }
+
+    /// Sets the causation id.
+    #[must_use]
+    pub fn with_causation_id(mut self, id: Uuid) -> Self {
+        self.causation_id = Some(id);
+        self
+    }
+
+    /// Sets the payload's schema version.
+    #[must_use]
+    pub fn with_schema_version(mut self, version: u32) -> Self {
+        self.schema_version = version;
+        self
+    }
+
+    /// Adds a free key.
+    #[must_use]
+    pub fn with_user_key(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.user.insert(key.into(), value.into());
+        self
+    }
+
+    /// The metadata as JSON text, as providers store it.
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string(self).map_err(Error::MalformedPayload)
+    }
+
+    /// Reads metadata from the JSON text a provider stored.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        serde_json::from_str(json).map_err(Error::MalformedPayload)
+    }
+}
+
+impl Default for Metadata {
+    fn default() -> Self {
+        Self {
+            correlation_id: None,
+            causation_id: None,
+            schema_version: 1,
+            user: BTreeMap::new(),
+        }
+    }
+}
