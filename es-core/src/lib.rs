@@ -59,6 +59,7 @@
 //! `execute` spans with the stream, versions and counts as fields.
 
 #![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod aggregate;
 #[doc(hidden)]

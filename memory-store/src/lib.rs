@@ -25,6 +25,7 @@
 //! Cloning a [`MemoryStore`] gives another handle to the same events.
 
 #![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod state;
 mod store;
