@@ -1,5 +1,57 @@
-//! # contract-tests
+//! # contract-tests: the conformance suite every event store must pass
 //!
-//! The conformance suite every storage provider must pass: one public async function per promise and a macro that turns them into named tests. Filled by the contract-tests issue.
+//! One line in a provider's tests proves that the provider keeps every promise of the
+//! [`EventStore`](es_core::EventStore) contract, including the hard ones: racing writers,
+//! readers that must not skip events committed out of order, all-or-nothing multi-stream
+//! appends, idempotent re-sends.
+//!
+//! ## Plugging a store in
+//!
+//! In your crate's `tests/contract.rs`:
+//!
+//! ```ignore
+//! contract_tests::event_store_suite!(|| async { memory_store::MemoryStore::new() });
+//! ```
+//!
+//! This expands into one `#[test]` per case, named after the case (for example
+//! `append_exact_conflict_stores_nothing`), each on a fresh store from the factory, on a
+//! multi-threaded tokio runtime where the case races tasks. A case for a capability the store
+//! does not declare (see [`Capabilities`](es_core::Capabilities)) prints
+//! `not applicable: <case> needs <capability>` rather than passing silently.
+//!
+//! ## Every case is a plain function
+//!
+//! Each case is a public async function in [`cases`], usable without the macro:
+//!
+//! ```
+//! use contract_tests::{cases, Outcome};
+//! use memory_store::MemoryStore;
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let factory = || async { MemoryStore::new() };
+//! let outcome = cases::expected_version::append_exact_conflict_stores_nothing(&factory).await;
+//! assert_eq!(outcome, Outcome::Passed);
+//! # });
+//! ```
+//!
+//! A failing case panics with a message that names the broken promise.
+//!
+//! ## A report instead of tests
+//!
+//! [`run_suite`] runs every case and returns a [`Report`] whose
+//! [`to_markdown`](Report::to_markdown) is the conformance matrix (case, promise, result).
 
 #![deny(missing_docs)]
+
+pub mod cases;
+mod factory;
+mod outcome;
+mod report;
+mod suite;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use factory::StoreFactory;
+pub use outcome::Outcome;
+pub use report::{CASES, CaseInfo, CaseReport, CaseResult, Report, run_suite};

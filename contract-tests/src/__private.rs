@@ -1,0 +1,47 @@
+//! What the macros expand to. Not part of the API: names here may change at any time.
+
+use std::{future::Future, time::Duration};
+
+use crate::Outcome;
+
+pub use crate::report::run_guarded;
+
+/// Which runtime a case needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// One thread is enough: the case does not race tasks.
+    Current,
+    /// The case races tasks, so it gets worker threads that really run in parallel.
+    Multi,
+}
+
+/// How long one case may take before it counts as hung (a subscription that never delivers,
+/// a lock that is never released).
+pub const CASE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs one case as a test: builds the runtime it needs, fails on a panic or a hang, and prints
+/// the name of a case that was not applicable so it is never mistaken for a pass.
+pub fn run_case(flavor: Flavor, name: &str, case: impl Future<Output = Outcome>) {
+    let mut builder = match flavor {
+        Flavor::Current => tokio::runtime::Builder::new_current_thread(),
+        Flavor::Multi => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(4);
+            builder
+        }
+    };
+    let runtime = match builder.enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => panic!("cannot start a tokio runtime for case {name}: {error}"),
+    };
+    match runtime.block_on(async { tokio::time::timeout(CASE_TIMEOUT, case).await }) {
+        Ok(Outcome::Passed) => {}
+        Ok(Outcome::NotApplicable(capability)) => {
+            println!("not applicable: {name} needs {capability}, which the store does not declare");
+            eprintln!(
+                "not applicable: {name} needs {capability}, which the store does not declare"
+            );
+        }
+        Err(_) => panic!("case {name} did not finish within {CASE_TIMEOUT:?}: the store hangs"),
+    }
+}

@@ -1,0 +1,176 @@
+//! Running the whole suite in one call and rendering the conformance matrix.
+
+use std::{any::Any, fmt, future::Future, panic::AssertUnwindSafe};
+
+use futures_util::FutureExt;
+
+use crate::{__private::CASE_TIMEOUT, Outcome, StoreFactory};
+
+crate::__with_cases! { __suite_list {} }
+
+/// One case of the suite: its name and the promise (module of [`crate::cases`]) it checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseInfo {
+    /// The case's name, which is also its test's name and its function's name.
+    pub name: &'static str,
+    /// The promise it checks: its module in [`crate::cases`].
+    pub promise: &'static str,
+}
+
+/// How one case ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaseResult {
+    /// The store kept the promise.
+    Passed,
+    /// The store lacks the capability the case needs.
+    NotApplicable(&'static str),
+    /// The store broke the promise; the message says how.
+    Failed(String),
+}
+
+impl CaseResult {
+    /// Whether the case failed.
+    pub fn is_failed(&self) -> bool {
+        matches!(self, Self::Failed(_))
+    }
+}
+
+/// One row of a [`Report`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseReport {
+    /// The case's name.
+    pub name: &'static str,
+    /// The promise it checks.
+    pub promise: &'static str,
+    /// How it ended.
+    pub result: CaseResult,
+}
+
+/// The outcome of every case of the suite against one store.
+///
+/// ```
+/// use memory_store::MemoryStore;
+///
+/// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+/// let report = contract_tests::run_suite(&|| async { MemoryStore::new() }).await;
+/// assert!(report.failed().is_empty(), "{}", report.to_markdown());
+/// assert_eq!(report.cases().len(), contract_tests::CASES.len());
+/// # });
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    cases: Vec<CaseReport>,
+}
+
+impl Report {
+    #[doc(hidden)]
+    pub fn record(&mut self, name: &'static str, promise: &'static str, result: CaseResult) {
+        self.cases.push(CaseReport {
+            name,
+            promise,
+            result,
+        });
+    }
+
+    /// Every case, in suite order.
+    pub fn cases(&self) -> &[CaseReport] {
+        &self.cases
+    }
+
+    /// The names of the cases that failed.
+    pub fn failed(&self) -> Vec<&'static str> {
+        self.names(CaseResult::is_failed)
+    }
+
+    /// The names of the cases that passed.
+    pub fn passed(&self) -> Vec<&'static str> {
+        self.names(|r| *r == CaseResult::Passed)
+    }
+
+    /// The names of the cases that were not applicable.
+    pub fn not_applicable(&self) -> Vec<&'static str> {
+        self.names(|r| matches!(r, CaseResult::NotApplicable(_)))
+    }
+
+    /// How case `name` ended, if the report has it.
+    pub fn result(&self, name: &str) -> Option<&CaseResult> {
+        self.cases
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.result)
+    }
+
+    fn names(&self, keep: impl Fn(&CaseResult) -> bool) -> Vec<&'static str> {
+        self.cases
+            .iter()
+            .filter(|c| keep(&c.result))
+            .map(|c| c.name)
+            .collect()
+    }
+
+    /// The conformance matrix as a markdown table (case, promise, result), with a summary line.
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!(
+            "{} cases: {} pass, {} fail, {} not applicable\n\n| case | promise | result |\n|---|---|---|\n",
+            self.cases.len(),
+            self.passed().len(),
+            self.failed().len(),
+            self.not_applicable().len()
+        );
+        for case in &self.cases {
+            let result = match &case.result {
+                CaseResult::Passed => "pass".to_owned(),
+                CaseResult::NotApplicable(capability) => {
+                    format!("not applicable (needs {capability})")
+                }
+                CaseResult::Failed(message) => {
+                    let first = message.lines().next().unwrap_or_default();
+                    format!("**FAIL**: {}", first.replace('|', "\\|"))
+                }
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                case.name, case.promise, result
+            ));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_markdown())
+    }
+}
+
+/// Runs every case of the suite against fresh stores from `factory` and reports each one.
+///
+/// A failing case does not stop the run: its panic is caught and recorded. Run it on a
+/// multi-threaded tokio runtime so that the racing cases really race.
+pub async fn run_suite<F: StoreFactory>(factory: &F) -> Report {
+    let mut report = Report::default();
+    crate::__with_cases! { __suite_runner { factory, report } }
+    report
+}
+
+/// Runs one case, turning a panic or a hang into [`CaseResult::Failed`].
+pub async fn run_guarded(case: impl Future<Output = Outcome>) -> CaseResult {
+    match tokio::time::timeout(CASE_TIMEOUT, AssertUnwindSafe(case).catch_unwind()).await {
+        Ok(Ok(Outcome::Passed)) => CaseResult::Passed,
+        Ok(Ok(Outcome::NotApplicable(capability))) => CaseResult::NotApplicable(capability),
+        Ok(Err(panic)) => CaseResult::Failed(panic_message(&*panic)),
+        Err(_) => CaseResult::Failed(format!(
+            "did not finish within {CASE_TIMEOUT:?}: the store hangs"
+        )),
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(message) = panic.downcast_ref::<String>() {
+        message.clone()
+    } else if let Some(message) = panic.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else {
+        "panicked with a non-text payload".to_owned()
+    }
+}
