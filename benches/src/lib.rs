@@ -1,5 +1,20 @@
-//! # benches
+//! # benches: the same workloads against every provider
 //!
-//! Criterion benchmarks that run the same workloads (appends, contention, reads, rehydration, read-all, subscriptions) against every provider. Run them with `cargo bench`.
+//! Criterion benchmarks that run one set of workloads against every storage provider, so that
+//! providers can be compared and a change's cost seen. Throughput is reported in events per
+//! second (criterion's `elem/s`).
+//!
+//! ```text
+//! cargo bench -p benches                 # everything
+//! cargo bench -p benches -- append       # only the append workloads
+//! cargo bench -p benches -- --test       # one pass of each, as a smoke test
+//! ```
+//!
+//! The workloads live in [`workloads`] as plain async functions over any
+//! [`EventStore`](es_core::EventStore), so a provider of your own can be measured the same way.
 
 #![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod fixtures;
+pub mod workloads;
