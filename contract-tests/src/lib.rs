@@ -45,6 +45,7 @@
 
 pub mod cases;
 mod factory;
+mod faulty;
 mod outcome;
 mod report;
 mod suite;
@@ -53,5 +54,6 @@ mod suite;
 pub mod __private;
 
 pub use factory::StoreFactory;
+pub use faulty::FaultyStore;
 pub use outcome::Outcome;
 pub use report::{CASES, CaseInfo, CaseReport, CaseResult, Report, run_suite};

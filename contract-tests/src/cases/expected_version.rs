@@ -88,3 +88,169 @@ pub async fn append_exact_conflict_stores_nothing<F: StoreFactory>(factory: &F) 
     );
     Outcome::Passed
 }
+
+/// `Any` appends to a new stream and to an existing one alike.
+pub async fn append_any_on_new_and_existing_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-any");
+    let mut events = batch("one", 1);
+    let first = store
+        .append(&s, ExpectedVersion::Any, events.clone())
+        .await
+        .or_fail("Any on a new stream");
+    assert_eq!(first.first_version, version(1));
+    let more = batch("two", 2);
+    let second = store
+        .append(&s, ExpectedVersion::Any, more.clone())
+        .await
+        .or_fail("Any on an existing stream");
+    assert_eq!(
+        (second.first_version, second.last_version),
+        (version(2), version(3))
+    );
+    events.extend(more);
+    assert_events(&whole(&store, &s, "read").await, &events, "the stream");
+    Outcome::Passed
+}
+
+/// `StreamExists` appends to a stream with events.
+pub async fn append_stream_exists_on_existing_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-exists");
+    let mut events = batch("one", 2);
+    store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("creating");
+    let more = batch("two", 1);
+    let written = store
+        .append(&s, ExpectedVersion::StreamExists, more.clone())
+        .await
+        .or_fail("StreamExists on an existing stream");
+    assert_eq!(written.first_version, version(3));
+    events.extend(more);
+    assert_events(&whole(&store, &s, "read").await, &events, "the stream");
+    Outcome::Passed
+}
+
+/// `StreamExists` on a stream with no events conflicts (actual: no stream) and creates nothing.
+pub async fn append_stream_exists_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-exists-missing");
+    let result = store
+        .append(&s, ExpectedVersion::StreamExists, batch("a", 2))
+        .await;
+    assert_conflict(
+        result,
+        &s,
+        ExpectedVersion::StreamExists,
+        None,
+        "StreamExists on a new stream",
+    );
+    assert!(
+        whole(&store, &s, "read").await.is_empty(),
+        "the rejected append created the stream"
+    );
+    assert_eq!(
+        store.stream_version(&s).await.or_fail("stream_version"),
+        None
+    );
+    assert!(
+        everything(&store, "read_all").await.is_empty(),
+        "the rejected append is in read_all"
+    );
+    Outcome::Passed
+}
+
+/// `Exact(v)` with the stream's current version succeeds and continues at `v + 1`.
+pub async fn append_exact_matching_version_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-exact");
+    let mut events = batch("a", 3);
+    store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("creating");
+    for round in 0..3u64 {
+        let more = batch(&format!("r{round}"), 1);
+        let written = store
+            .append(&s, exact(3 + round), more.clone())
+            .await
+            .or_fail("Exact at the current version");
+        assert_eq!(written.first_version, version(4 + round));
+        events.extend(more);
+    }
+    assert_events(&whole(&store, &s, "read").await, &events, "the stream");
+    Outcome::Passed
+}
+
+/// `Exact(v)` beyond the stream's version conflicts and stores nothing (no gap is opened).
+pub async fn append_exact_ahead_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-exact-ahead");
+    let original = batch("a", 2);
+    store
+        .append(&s, ExpectedVersion::NoStream, original.clone())
+        .await
+        .or_fail("creating");
+    let ahead = store.append(&s, exact(5), batch("ahead", 1)).await;
+    assert_conflict(
+        ahead,
+        &s,
+        exact(5),
+        Some(version(2)),
+        "Exact(5) on a stream at version 2",
+    );
+    assert_events(
+        &whole(&store, &s, "read").await,
+        &original,
+        "the stream after the conflict",
+    );
+    assert_eq!(everything(&store, "read_all").await.len(), 2);
+    Outcome::Passed
+}
+
+/// `Exact(v)` on a stream with no events conflicts (actual: no stream) and creates nothing.
+pub async fn append_exact_on_new_stream_conflicts<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-exact-new");
+    let result = store.append(&s, exact(1), batch("a", 1)).await;
+    assert_conflict(result, &s, exact(1), None, "Exact(1) on a new stream");
+    assert_eq!(
+        store.stream_version(&s).await.or_fail("stream_version"),
+        None
+    );
+    assert!(
+        everything(&store, "read_all").await.is_empty(),
+        "the rejected append is in read_all"
+    );
+    Outcome::Passed
+}
+
+/// A conflicting batch of many events stores none of them, and the stream goes on normally
+/// afterwards at the version it had.
+pub async fn conflict_then_retry_continues_gapless<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("ev-retry");
+    let mut events = batch("a", 2);
+    store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("creating");
+    let rejected = store.append(&s, exact(1), batch("stale", 5)).await;
+    assert_conflict(rejected, &s, exact(1), Some(version(2)), "a stale batch");
+    let retry = batch("retry", 2);
+    let written = store
+        .append(&s, exact(2), retry.clone())
+        .await
+        .or_fail("retrying at the real version");
+    assert_eq!(
+        (written.first_version, written.last_version),
+        (version(3), version(4))
+    );
+    events.extend(retry);
+    let read = whole(&store, &s, "read").await;
+    assert_events(&read, &events, "the stream after conflict and retry");
+    super::support::assert_gapless(&read, "the stream after conflict and retry");
+    Outcome::Passed
+}

@@ -3,9 +3,19 @@
 //! breaks it, and returns [`Outcome`](crate::Outcome) otherwise.
 
 pub mod append;
+pub mod bad_input;
 pub mod concurrency;
+pub mod deletion;
 pub mod expected_version;
+pub mod faults;
+pub mod fixture;
+pub mod idempotency;
+pub mod multi_stream;
+pub mod payloads;
 pub mod read_all;
 pub mod read_stream;
+pub mod snapshots;
+pub mod subscriptions;
 
 mod support;
+mod writers;

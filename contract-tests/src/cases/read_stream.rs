@@ -2,7 +2,7 @@
 
 use es_core::{EventStore, ExpectedVersion, ReadStream};
 
-use super::support::{OrFail, assert_events, batch, stream, whole};
+use super::support::{OrFail, assert_events, batch, stream, version, whole};
 use crate::{Outcome, StoreFactory};
 
 /// A stream nobody wrote to reads as empty (not an error) and has no version.
@@ -63,5 +63,171 @@ pub async fn read_stream_isolates_streams<F: StoreFactory>(factory: &F) -> Outco
         "stream a holds events naming another stream"
     );
     super::support::assert_gapless(&read_b, "stream b");
+    Outcome::Passed
+}
+
+/// Writes ten events to one stream and returns the stream and the events.
+async fn ten<S: EventStore>(store: &S, name: &str) -> (es_core::StreamId, Vec<es_core::NewEvent>) {
+    let s = stream(name);
+    let events = batch(name, 10);
+    store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("writing ten events");
+    (s, events)
+}
+
+/// Reading backwards gives the newest first.
+pub async fn read_stream_backward_newest_first<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, events) = ten(&store, "rs-backward").await;
+    let read = store
+        .read_stream(&s, ReadStream::backward())
+        .await
+        .or_fail("reading backward");
+    let reversed: Vec<_> = events.iter().rev().cloned().collect();
+    assert_events(&read, &reversed, "the stream read backward");
+    assert_eq!(
+        read[0].version,
+        version(10),
+        "backward starts at the last version"
+    );
+    Outcome::Passed
+}
+
+/// Reading forward from a version in the middle starts there (inclusive).
+pub async fn read_stream_from_middle_forward<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, events) = ten(&store, "rs-mid-fwd").await;
+    let read = store
+        .read_stream(&s, ReadStream::forward().from_version(version(4)))
+        .await
+        .or_fail("reading forward from 4");
+    assert_events(&read, &events[3..], "forward from version 4 (inclusive)");
+    let limited = store
+        .read_stream(&s, ReadStream::forward().from_version(version(4)).limit(3))
+        .await
+        .or_fail("reading 3 forward from 4");
+    assert_events(&limited, &events[3..6], "3 events forward from version 4");
+    Outcome::Passed
+}
+
+/// Reading backward from a version in the middle starts there (inclusive) and goes down.
+pub async fn read_stream_from_middle_backward<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, events) = ten(&store, "rs-mid-back").await;
+    let read = store
+        .read_stream(&s, ReadStream::backward().from_version(version(4)).limit(3))
+        .await
+        .or_fail("reading 3 backward from 4");
+    let wanted: Vec<_> = events[1..4].iter().rev().cloned().collect();
+    assert_events(
+        &read,
+        &wanted,
+        "3 events backward from version 4 (inclusive): 4, 3, 2",
+    );
+    let to_start = store
+        .read_stream(&s, ReadStream::backward().from_version(version(2)))
+        .await
+        .or_fail("reading backward from 2");
+    let wanted: Vec<_> = events[..2].iter().rev().cloned().collect();
+    assert_events(&to_start, &wanted, "backward from version 2: 2, 1");
+    Outcome::Passed
+}
+
+/// A limit of 0 reads nothing, in either direction, from anywhere.
+pub async fn read_stream_limit_zero_is_empty<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, _) = ten(&store, "rs-limit-0").await;
+    for read in [
+        ReadStream::forward().limit(0),
+        ReadStream::backward().limit(0),
+        ReadStream::forward().from_version(version(5)).limit(0),
+    ] {
+        let events = store
+            .read_stream(&s, read)
+            .await
+            .or_fail("reading with limit 0");
+        assert!(
+            events.is_empty(),
+            "{read:?} returned {} events",
+            events.len()
+        );
+    }
+    Outcome::Passed
+}
+
+/// A limit of 1 reads exactly the first (forward) or last (backward) event.
+pub async fn read_stream_limit_one<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, events) = ten(&store, "rs-limit-1").await;
+    let first = store
+        .read_stream(&s, ReadStream::forward().limit(1))
+        .await
+        .or_fail("first");
+    assert_events(&first, &events[..1], "forward with limit 1");
+    let last = store
+        .read_stream(&s, ReadStream::backward().limit(1))
+        .await
+        .or_fail("last");
+    assert_events(&last, &events[9..], "backward with limit 1");
+    Outcome::Passed
+}
+
+/// Reading forward from past the last version is empty; backward from past it starts at the
+/// last event.
+pub async fn read_stream_from_past_end<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, events) = ten(&store, "rs-past-end").await;
+    let forward = store
+        .read_stream(&s, ReadStream::forward().from_version(version(11)))
+        .await
+        .or_fail("forward from 11");
+    assert!(
+        forward.is_empty(),
+        "forward from version 11 of 10 returned {forward:?}"
+    );
+    let backward = store
+        .read_stream(
+            &s,
+            ReadStream::backward().from_version(version(50)).limit(2),
+        )
+        .await
+        .or_fail("backward from 50");
+    let wanted: Vec<_> = events[8..].iter().rev().cloned().collect();
+    assert_events(&backward, &wanted, "backward from version 50 of 10");
+    Outcome::Passed
+}
+
+/// Paging through a stream forward (from the version after the last one read) and backward
+/// both give every event exactly once.
+pub async fn read_stream_pages_equal_whole<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (s, events) = ten(&store, "rs-pages").await;
+    let mut forward = Vec::new();
+    let mut from = version(1);
+    loop {
+        let page = store
+            .read_stream(&s, ReadStream::forward().from_version(from).limit(3))
+            .await
+            .or_fail("reading a forward page");
+        let Some(last) = page.last() else { break };
+        from = last.version.next();
+        forward.extend(page);
+    }
+    assert_events(&forward, &events, "forward pages of 3");
+    let mut backward = Vec::new();
+    let mut from = Some(version(10));
+    while let Some(start) = from {
+        let page = store
+            .read_stream(&s, ReadStream::backward().from_version(start).limit(4))
+            .await
+            .or_fail("reading a backward page");
+        let Some(last) = page.last() else { break };
+        from = es_core::Version::new(last.version.get() - 1);
+        backward.extend(page);
+    }
+    let wanted: Vec<_> = events.iter().rev().cloned().collect();
+    assert_events(&backward, &wanted, "backward pages of 4");
     Outcome::Passed
 }

@@ -1,0 +1,183 @@
+//! Idempotent re-sends: an exact re-send of stored events returns the original result and
+//! stores nothing; any other reuse of a stored id is `DuplicateEventId`.
+
+use es_core::{Error, EventStore, ExpectedVersion, StreamAppend};
+
+use super::support::{OrFail, assert_events, batch, event, everything, stream, whole};
+use crate::{Outcome, StoreFactory};
+
+/// Re-sending a stored batch (same ids, same content, same stream and expectation) returns the
+/// original result and stores nothing new, even though the expectation no longer holds.
+pub async fn resend_of_stored_batch_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("idem-resend");
+    let events = batch("a", 3);
+    let original = store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("the first send");
+    for expected in [ExpectedVersion::NoStream, ExpectedVersion::Any] {
+        let again = store
+            .append(&s, expected, events.clone())
+            .await
+            .or_fail(&format!("an exact re-send with {expected} must succeed"));
+        assert_eq!(again, original, "a re-send must return the original result");
+    }
+    assert_events(
+        &whole(&store, &s, "read").await,
+        &events,
+        "the stream after re-sends",
+    );
+    assert_eq!(
+        everything(&store, "read_all").await.len(),
+        3,
+        "a re-send stored events again"
+    );
+    Outcome::Passed
+}
+
+/// A re-send stays idempotent after other writers moved the stream and the store on.
+pub async fn resend_after_later_writes_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("idem-later");
+    let events = batch("a", 2);
+    let original = store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("first send");
+    let later = batch("later", 2);
+    store
+        .append(&s, ExpectedVersion::Any, later.clone())
+        .await
+        .or_fail("a later write");
+    store
+        .append(&stream("idem-other"), ExpectedVersion::Any, batch("o", 1))
+        .await
+        .or_fail("another stream");
+    let again = store
+        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("the late re-send");
+    assert_eq!(
+        again, original,
+        "a late re-send must return the original result"
+    );
+    let mut wanted = events;
+    wanted.extend(later);
+    assert_events(
+        &whole(&store, &s, "read").await,
+        &wanted,
+        "the stream after the late re-send",
+    );
+    assert_eq!(everything(&store, "read_all").await.len(), 5);
+    Outcome::Passed
+}
+
+/// A stored id sent again with different content is `DuplicateEventId` naming the id and the
+/// stream that holds it; nothing is stored.
+pub async fn reused_id_with_other_content_rejected<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("idem-changed");
+    let original = event("Deposited", r#"{"amount":5}"#);
+    store
+        .append(&s, ExpectedVersion::Any, vec![original.clone()])
+        .await
+        .or_fail("first send");
+    let changed = event("Deposited", r#"{"amount":500}"#).with_id(original.id);
+    let result = store.append(&s, ExpectedVersion::Any, vec![changed]).await;
+    assert!(
+        matches!(&result, Err(Error::DuplicateEventId { id, stream }) if *id == original.id && *stream == s),
+        "a stored id with new content must be DuplicateEventId, got {result:?}"
+    );
+    assert_events(&whole(&store, &s, "read").await, &[original], "the stream");
+    Outcome::Passed
+}
+
+/// A stored id sent to another stream is `DuplicateEventId` naming the stream that holds it.
+pub async fn reused_id_in_other_stream_rejected<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (home, other) = (stream("idem-home"), stream("idem-elsewhere"));
+    let original = event("A", "{}");
+    store
+        .append(&home, ExpectedVersion::Any, vec![original.clone()])
+        .await
+        .or_fail("first send");
+    let result = store
+        .append(&other, ExpectedVersion::Any, vec![original.clone()])
+        .await;
+    assert!(
+        matches!(&result, Err(Error::DuplicateEventId { id, stream }) if *id == original.id && *stream == home),
+        "a stored id sent to another stream must be DuplicateEventId naming {home}, got {result:?}"
+    );
+    assert!(
+        whole(&store, &other, "read").await.is_empty(),
+        "the other stream got the event"
+    );
+    assert_eq!(everything(&store, "read_all").await.len(), 1);
+    Outcome::Passed
+}
+
+/// A batch mixing a stored id with new events is not a re-send: `DuplicateEventId`, and none of
+/// its new events is stored.
+pub async fn reused_id_mixed_with_new_rejected<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let s = stream("idem-mixed");
+    let stored = batch("a", 2);
+    store
+        .append(&s, ExpectedVersion::Any, stored.clone())
+        .await
+        .or_fail("first send");
+    for mixed in [
+        vec![stored[0].clone(), stored[1].clone(), event("New", "1")],
+        vec![event("New", "2"), stored[0].clone()],
+        vec![stored[1].clone(), stored[0].clone()],
+    ] {
+        let result = store.append(&s, ExpectedVersion::Any, mixed.clone()).await;
+        assert!(
+            matches!(&result, Err(Error::DuplicateEventId { .. })),
+            "a batch mixing stored ids with others ({} events) must be DuplicateEventId, got {result:?}",
+            mixed.len()
+        );
+    }
+    assert_events(
+        &whole(&store, &s, "read").await,
+        &stored,
+        "the stream after rejected mixes",
+    );
+    assert_eq!(everything(&store, "read_all").await.len(), 2);
+    Outcome::Passed
+}
+
+/// Re-sending a whole multi-stream append returns the original results and stores nothing.
+pub async fn multi_append_resend_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (a, b) = (stream("idem-multi-a"), stream("idem-multi-b"));
+    let appends = vec![
+        StreamAppend::new(a.clone(), ExpectedVersion::NoStream, batch("a", 2)),
+        StreamAppend::new(b.clone(), ExpectedVersion::NoStream, batch("b", 1)),
+    ];
+    let original = store
+        .append_multi(appends.clone())
+        .await
+        .or_fail("the first multi-append");
+    let again = store
+        .append_multi(appends.clone())
+        .await
+        .or_fail("re-sending the multi-append");
+    assert_eq!(
+        again, original,
+        "a multi-append re-send must return the original results"
+    );
+    assert_events(
+        &whole(&store, &a, "read a").await,
+        &appends[0].events,
+        "stream a",
+    );
+    assert_events(
+        &whole(&store, &b, "read b").await,
+        &appends[1].events,
+        "stream b",
+    );
+    assert_eq!(everything(&store, "read_all").await.len(), 3);
+    Outcome::Passed
+}

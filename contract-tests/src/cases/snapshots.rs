@@ -1,0 +1,172 @@
+//! Snapshots (optional capability): save and load, the highest version wins, and snapshot +
+//! tail gives the same state as a full replay.
+
+use es_core::{EventStore, Payload, Repository, Snapshot, StreamId};
+
+use super::{
+    fixture::{Ledger, LedgerCommand},
+    support::{OrFail, stream, version},
+};
+use crate::{Outcome, StoreFactory};
+
+fn snapshot(stream_id: &StreamId, at: u64, json: &str) -> Snapshot {
+    Snapshot {
+        stream_id: stream_id.clone(),
+        version: version(at),
+        state: Payload::from_json(json).or_fail("the suite's snapshot JSON"),
+    }
+}
+
+macro_rules! needs_snapshots {
+    ($store:expr) => {
+        if !$store.capabilities().snapshots {
+            return Outcome::NotApplicable("snapshots");
+        }
+    };
+}
+
+/// A saved snapshot loads back equal; a stream without one loads `None`.
+pub async fn snapshot_save_and_load<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_snapshots!(store);
+    let s = stream("snap");
+    assert_eq!(
+        store
+            .load_snapshot(&s)
+            .await
+            .or_fail("loading a missing snapshot"),
+        None
+    );
+    let saved = snapshot(&s, 3, r#"{"total":42,"name":"𝄞\u0000"}"#);
+    store.save_snapshot(saved.clone()).await.or_fail("saving");
+    let loaded = store
+        .load_snapshot(&s)
+        .await
+        .or_fail("loading")
+        .unwrap_or_else(|| panic!("a saved snapshot loaded as None"));
+    assert_eq!(
+        (loaded.stream_id.clone(), loaded.version),
+        (s.clone(), version(3))
+    );
+    assert!(
+        loaded.state.json_eq(&saved.state),
+        "the snapshot state changed: {} became {}",
+        saved.state,
+        loaded.state
+    );
+    Outcome::Passed
+}
+
+/// The snapshot of the highest version wins, whatever order they are saved in.
+pub async fn snapshot_highest_version_wins<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_snapshots!(store);
+    let s = stream("snap-latest");
+    for (at, json) in [
+        (5, r#"{"v":5}"#),
+        (3, r#"{"v":3}"#),
+        (9, r#"{"v":9}"#),
+        (7, r#"{"v":7}"#),
+    ] {
+        store
+            .save_snapshot(snapshot(&s, at, json))
+            .await
+            .or_fail("saving");
+    }
+    let kept = store.load_snapshot(&s).await.or_fail("loading");
+    assert_eq!(
+        kept.as_ref().map(|k| k.version),
+        Some(version(9)),
+        "the highest version must win, got {kept:?}"
+    );
+    let replaced = snapshot(&s, 9, r#"{"v":"nine again"}"#);
+    store
+        .save_snapshot(replaced.clone())
+        .await
+        .or_fail("saving at the same version");
+    let kept = store
+        .load_snapshot(&s)
+        .await
+        .or_fail("loading")
+        .unwrap_or_else(|| panic!("lost"));
+    assert_eq!(kept.version, version(9));
+    Outcome::Passed
+}
+
+/// Snapshots belong to their stream.
+pub async fn snapshots_isolated_per_stream<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_snapshots!(store);
+    let (a, b) = (stream("snap-a"), stream("snap-b"));
+    store
+        .save_snapshot(snapshot(&a, 2, r#""a""#))
+        .await
+        .or_fail("saving a");
+    store
+        .save_snapshot(snapshot(&b, 1, r#""b""#))
+        .await
+        .or_fail("saving b");
+    let la = store
+        .load_snapshot(&a)
+        .await
+        .or_fail("a")
+        .map(|s| (s.version, s.state.to_string()));
+    let lb = store
+        .load_snapshot(&b)
+        .await
+        .or_fail("b")
+        .map(|s| (s.version, s.state.to_string()));
+    assert_eq!(la, Some((version(2), r#""a""#.to_owned())));
+    assert_eq!(lb, Some((version(1), r#""b""#.to_owned())));
+    assert_eq!(
+        store.load_snapshot(&stream("snap-c")).await.or_fail("c"),
+        None
+    );
+    Outcome::Passed
+}
+
+/// Loading through es-core's `Repository` from snapshot + tail gives the same state and
+/// version as a full replay.
+pub async fn snapshot_plus_tail_equals_full_replay<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_snapshots!(store);
+    let s = stream("snap-ledger");
+    let with = Repository::<Ledger, _>::new(store.clone()).with_snapshots(4);
+    for amount in [10, -3, 7, 1, -5, 20, 2, 2, -1, 4, 8] {
+        with.execute(&s, &LedgerCommand::Add { amount }, &())
+            .await
+            .unwrap_or_else(|e| panic!("executing Add {amount}: {e}"));
+    }
+    let kept = store
+        .load_snapshot(&s)
+        .await
+        .or_fail("loading the snapshot");
+    assert_eq!(
+        kept.as_ref().map(|k| k.version),
+        Some(version(8)),
+        "the repository saves a snapshot every 4 events"
+    );
+    let loaded = with.load(&s).await.or_fail("loading with snapshots");
+    assert_eq!(
+        loaded.snapshot_version,
+        Some(version(8)),
+        "loading must start from the snapshot"
+    );
+    let replayed = Repository::<Ledger, _>::new(store.clone())
+        .load(&s)
+        .await
+        .or_fail("full replay");
+    assert_eq!(
+        loaded.state, replayed.state,
+        "snapshot + tail differs from a full replay"
+    );
+    assert_eq!(loaded.version, replayed.version);
+    assert_eq!(
+        replayed.state,
+        Ledger {
+            total: 45,
+            entries: 11
+        }
+    );
+    Outcome::Passed
+}
