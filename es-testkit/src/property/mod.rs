@@ -1,0 +1,281 @@
+//! Property-based invariant checks: proptest generates command sequences, the kit checks the
+//! aggregate's promises after every step and shrinks a failure to a minimal scenario.
+
+use std::fmt;
+
+use es_core::Aggregate;
+use proptest::{
+    collection::vec,
+    strategy::{Just, Strategy},
+    test_runner::{Config, TestCaseError, TestError, TestRng, TestRunner},
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+mod case;
+mod store;
+
+pub(crate) type Invariant<A> = (String, Box<dyn Fn(&A) -> bool + Send + Sync>);
+
+/// Checks an aggregate's promises on generated command sequences.
+///
+/// For every sequence (optionally after a generated history) it checks, step by step:
+/// a rejected command changes nothing; every emitted event survives a serde round trip; your
+/// [`invariant`](PropertyCheck::invariant)s hold after every step; and at the end: a replay of
+/// all events gives the same state (determinism); a snapshot at any point (state serialized and
+/// deserialized) plus the tail gives the same state as a full replay. With
+/// [`through_store`](PropertyCheck::through_store) the sequence also runs through a
+/// [`MemoryStore`](memory_store::MemoryStore) and [`Repository`](es_core::Repository) with
+/// snapshots, checking that versions are monotonic and gapless and the reloaded state matches.
+///
+/// A failing sequence is shrunk by proptest (commands removed, then each command simplified
+/// as its strategy allows) and printed as a readable scenario.
+///
+/// ```
+/// use es_core::doc_fixture::{Account, Command};
+/// use es_testkit::PropertyCheck;
+/// use proptest::prelude::*;
+///
+/// let command = prop_oneof![
+///     (1..100u64).prop_map(|amount| Command::Deposit { amount }),
+///     (1..100u64).prop_map(|amount| Command::Withdraw { amount }),
+/// ];
+/// PropertyCheck::<Account>::new()
+///     .invariant("balance stays below a million", |a| a.balance < 1_000_000)
+///     .cases(64)
+///     .run(command);
+/// ```
+#[must_use = "a property check does nothing until `run` or `check`"]
+pub struct PropertyCheck<A: Aggregate> {
+    pub(crate) services: Box<dyn Fn() -> A::Services + Send + Sync>,
+    pub(crate) invariants: Vec<Invariant<A>>,
+    cases: u32,
+    max_commands: usize,
+    deterministic: bool,
+    pub(crate) through_store: bool,
+}
+
+impl<A> PropertyCheck<A>
+where
+    A: Aggregate + Clone + PartialEq + Serialize + DeserializeOwned,
+    A::Event: Clone + PartialEq,
+    A::Command: Clone,
+{
+    /// A check with default services, 256 cases of up to 20 commands.
+    pub fn new() -> Self
+    where
+        A::Services: Default,
+    {
+        Self::new_with_services(A::Services::default)
+    }
+
+    /// A check whose every case decides with fresh services from `services`.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// es_testkit::PropertyCheck::<Account>::new_with_services(|| ())
+    ///     .cases(8)
+    ///     .run((1..9u64).prop_map(|amount| Command::Deposit { amount }));
+    /// ```
+    pub fn new_with_services(services: impl Fn() -> A::Services + Send + Sync + 'static) -> Self {
+        Self {
+            services: Box::new(services),
+            invariants: Vec::new(),
+            cases: 256,
+            max_commands: 20,
+            deterministic: false,
+            through_store: false,
+        }
+    }
+
+    /// Adds an invariant, checked after the history and after every command.
+    pub fn invariant(
+        mut self,
+        name: impl Into<String>,
+        holds: impl Fn(&A) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.invariants.push((name.into(), Box::new(holds)));
+        self
+    }
+
+    /// How many sequences to generate (default 256).
+    pub fn cases(mut self, cases: u32) -> Self {
+        self.cases = cases;
+        self
+    }
+
+    /// The longest command sequence [`run`](PropertyCheck::run) generates (default 20).
+    pub fn max_commands(mut self, max: usize) -> Self {
+        self.max_commands = max;
+        self
+    }
+
+    /// Uses a fixed random seed, so every run generates the same sequences (for tests that
+    /// assert on the shrunk failure).
+    pub fn deterministic(mut self) -> Self {
+        self.deterministic = true;
+        self
+    }
+
+    /// Also runs every sequence through a memory store and the repository (with snapshots
+    /// every 3 events), checking gapless versions and the reloaded state. Costs more per case.
+    pub fn through_store(mut self) -> Self {
+        self.through_store = true;
+        self
+    }
+
+    /// Checks sequences of up to [`max_commands`](PropertyCheck::max_commands) commands drawn
+    /// from `command`, on a fresh aggregate.
+    ///
+    /// # Panics
+    ///
+    /// With the minimal failing scenario, when a check fails.
+    #[track_caller]
+    pub fn run(self, command: impl Strategy<Value = A::Command>) {
+        if let Err(failure) = self.check(command) {
+            panic!("{failure}");
+        }
+    }
+
+    /// Like [`run`](PropertyCheck::run), after a history drawn from `history`.
+    #[track_caller]
+    pub fn run_with_history(
+        self,
+        history: impl Strategy<Value = Vec<A::Event>>,
+        command: impl Strategy<Value = A::Command>,
+    ) {
+        if let Err(failure) = self.check_with_history(history, command) {
+            panic!("{failure}");
+        }
+    }
+
+    /// Like [`run`](PropertyCheck::run), returning the shrunk failure instead of panicking.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// let failure = es_testkit::PropertyCheck::<Account>::new()
+    ///     .invariant("balance below 100", |a| a.balance < 100)
+    ///     .deterministic()
+    ///     .check((1..60u64).prop_map(|amount| Command::Deposit { amount }))
+    ///     .unwrap_err();
+    /// assert!(failure.reason.contains("balance below 100"));
+    /// assert!(failure.commands.len() >= 2); // no single deposit reaches 100
+    /// ```
+    pub fn check(
+        self,
+        command: impl Strategy<Value = A::Command>,
+    ) -> Result<(), PropertyFailure<A>> {
+        let commands = vec(command, 0..=self.max_commands);
+        self.check_sequences(Just(Vec::new()), commands)
+    }
+
+    /// Like [`check`](PropertyCheck::check), after a history drawn from `history`.
+    pub fn check_with_history(
+        self,
+        history: impl Strategy<Value = Vec<A::Event>>,
+        command: impl Strategy<Value = A::Command>,
+    ) -> Result<(), PropertyFailure<A>> {
+        let commands = vec(command, 0..=self.max_commands);
+        self.check_sequences(history, commands)
+    }
+
+    /// The most general form: histories from `history`, whole command sequences from
+    /// `commands` (for sequences whose commands depend on each other).
+    pub fn check_sequences(
+        self,
+        history: impl Strategy<Value = Vec<A::Event>>,
+        commands: impl Strategy<Value = Vec<A::Command>>,
+    ) -> Result<(), PropertyFailure<A>> {
+        let config = Config {
+            cases: self.cases,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let mut runner = if self.deterministic {
+            let rng = TestRng::deterministic_rng(config.rng_algorithm);
+            TestRunner::new_with_rng(config, rng)
+        } else {
+            TestRunner::new(config)
+        };
+        let outcome = runner.run(&(history, commands), |(history, commands)| {
+            self.run_case(&history, &commands, false)
+                .map_err(|failure| TestCaseError::fail(failure.reason))
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(TestError::Fail(_, (history, commands))) => {
+                // Run the minimal case again, this time keeping a trace to print.
+                let failure = match self.run_case(&history, &commands, true) {
+                    Err(failure) => failure,
+                    Ok(()) => case::CaseFailure {
+                        step: None,
+                        reason: "the case failed under proptest but passes when run again; the aggregate or its services are not deterministic".to_owned(),
+                        trace: Vec::new(),
+                        state: None,
+                    },
+                };
+                Err(PropertyFailure::new(history, commands, failure))
+            }
+            Err(TestError::Abort(reason)) => Err(PropertyFailure {
+                report: format!("property check aborted: {reason}"),
+                reason: reason.to_string(),
+                failed_step: None,
+                history: Vec::new(),
+                commands: Vec::new(),
+            }),
+        }
+    }
+}
+
+impl<A> Default for PropertyCheck<A>
+where
+    A: Aggregate + Clone + PartialEq + Serialize + DeserializeOwned,
+    A::Event: Clone + PartialEq,
+    A::Command: Clone,
+    A::Services: Default,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The minimal failing sequence a [`PropertyCheck`] found, with a readable report
+/// (its `Display`).
+pub struct PropertyFailure<A: Aggregate> {
+    /// The history the commands ran after.
+    pub history: Vec<A::Event>,
+    /// The shrunk command sequence.
+    pub commands: Vec<A::Command>,
+    /// Which check failed and why.
+    pub reason: String,
+    /// The index of the command after which it failed (`None`: after the history, or at the
+    /// end of the sequence).
+    pub failed_step: Option<usize>,
+    report: String,
+}
+
+impl<A: Aggregate> fmt::Display for PropertyFailure<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl<A: Aggregate> fmt::Debug for PropertyFailure<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl<A: Aggregate> fmt::Debug for PropertyCheck<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.invariants.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("PropertyCheck")
+            .field("aggregate", &A::NAME)
+            .field("invariants", &names)
+            .field("cases", &self.cases)
+            .field("max_commands", &self.max_commands)
+            .field("through_store", &self.through_store)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,333 @@
+//! Store-backed scenarios: the same given-when-then, run through a real [`EventStore`] and
+//! [`Repository`], so serialization, upcasting, snapshots and concurrency are checked end to end.
+
+use std::fmt;
+
+use es_core::{
+    Aggregate, DomainEvent, EventStore, ExecuteError, ExpectedVersion, Metadata, NewEvent,
+    ReadStream, RecordedEvent, Repository, RetryPolicy, StreamId, Upcasters, uuid::Uuid,
+};
+use memory_store::MemoryStore;
+use serde::{Serialize, de::DeserializeOwned};
+
+mod race;
+mod then;
+
+pub use race::{RaceOutcome, StoreRace};
+pub use then::StoreThen;
+
+type EnableSnapshots<A, S> = fn(Repository<A, S>, u64) -> Repository<A, S>;
+
+/// A scenario run through a real event store: the history is appended to a stream, the command
+/// goes through [`Repository::execute`], and the outcome is read back from the store.
+///
+/// Besides the `then_*` assertions of [`StoreThen`], every `when` checks: versions of the
+/// stream run 1, 2, 3, ... without gaps; the stored events read back (through the upcasters)
+/// equal the events the aggregate emitted; a reload gives the state the executor computed,
+/// which equals a replay of history + events; a rejected command stored nothing.
+///
+/// The store is a fresh [`MemoryStore`] unless [`on_store`](StoreScenario::on_store) gives
+/// another provider; each scenario uses its own stream (`<aggregate>-<uuid>`), so a shared
+/// database is fine.
+///
+/// ```
+/// use es_core::doc_fixture::{Account, Command::*, Event::*};
+/// use es_testkit::StoreScenario;
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// StoreScenario::<Account>::new()
+///     .given([Deposited { amount: 100 }])
+///     .when(Withdraw { amount: 30 }).await
+///     .then_events([Withdrawn { amount: 30 }])
+///     .then_version(2);
+/// # });
+/// ```
+#[must_use = "a store scenario does nothing until `when(...).await`"]
+pub struct StoreScenario<A: Aggregate, S = MemoryStore> {
+    pub(crate) store: S,
+    pub(crate) stream: StreamId,
+    pub(crate) services: A::Services,
+    pub(crate) upcasters: Upcasters,
+    pub(crate) snapshots: Option<(u64, EnableSnapshots<A, S>)>,
+    pub(crate) retry: RetryPolicy,
+    /// Events to append before the command (raw, so old shapes can be given).
+    pub(crate) given: Vec<NewEvent>,
+    pub(crate) step: usize,
+}
+
+impl<A: Aggregate> StoreScenario<A, MemoryStore> {
+    /// A scenario on a fresh [`MemoryStore`], with default services.
+    pub fn new() -> Self
+    where
+        A::Services: Default,
+    {
+        Self::new_with_services(A::Services::default())
+    }
+
+    /// A scenario on a fresh [`MemoryStore`] whose aggregate decides with `services`.
+    pub fn new_with_services(services: A::Services) -> Self {
+        let stream = format!("{}-{}", A::NAME, Uuid::now_v7());
+        // "<name>-<uuid>" is printable and far below the length limit; the fallback keeps
+        // library code free of `expect` should the aggregate's name be odd.
+        let stream = StreamId::new(&stream)
+            .or_else(|_| StreamId::new(Uuid::now_v7().to_string()))
+            .unwrap_or_else(|_| unreachable_stream());
+        Self {
+            store: MemoryStore::new(),
+            stream,
+            services,
+            upcasters: Upcasters::new(),
+            snapshots: None,
+            retry: RetryPolicy::default(),
+            given: Vec::new(),
+            step: 1,
+        }
+    }
+}
+
+fn unreachable_stream() -> StreamId {
+    // A UUID's text is 36 printable bytes: StreamId::new accepts it.
+    unreachable!("a UUID is always a valid stream id")
+}
+
+impl<A: Aggregate> Default for StoreScenario<A, MemoryStore>
+where
+    A::Services: Default,
+{
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
+    /// Runs the scenario on `store` instead (PostgreSQL, your own provider, or a
+    /// [`MemoryStore`] you keep a handle to).
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let store = memory_store::MemoryStore::new();
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .on_store(store.clone())
+    ///     .when(Deposit { amount: 1 }).await
+    ///     .then_version(1);
+    /// # });
+    /// ```
+    pub fn on_store<S2: EventStore + Clone>(self, store: S2) -> StoreScenario<A, S2> {
+        StoreScenario {
+            store,
+            stream: self.stream,
+            services: self.services,
+            upcasters: self.upcasters,
+            snapshots: None,
+            retry: self.retry,
+            given: self.given,
+            step: self.step,
+        }
+    }
+
+    /// Uses stream `stream` instead of a fresh `<aggregate>-<uuid>` one.
+    pub fn on_stream(mut self, stream: StreamId) -> Self {
+        self.stream = stream;
+        self
+    }
+
+    /// Replaces the services the aggregate decides with.
+    pub fn with_services(mut self, services: A::Services) -> Self {
+        self.services = services;
+        self
+    }
+
+    /// Reads events through `upcasters`, as the application would.
+    pub fn with_upcasters(mut self, upcasters: Upcasters) -> Self {
+        self.upcasters = upcasters;
+        self
+    }
+
+    /// Loads through snapshots taken every `every` events (see
+    /// [`Repository::with_snapshots`]).
+    pub fn with_snapshots(mut self, every: u64) -> Self
+    where
+        A: Serialize + DeserializeOwned,
+    {
+        self.snapshots = Some((every, |repository, every| repository.with_snapshots(every)));
+        self
+    }
+
+    /// How the executor retries conflicts.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Adds events to the stream's history (serialized as the application would store them).
+    ///
+    /// # Panics
+    ///
+    /// When an event does not serialize.
+    #[track_caller]
+    pub fn given(mut self, events: impl IntoIterator<Item = A::Event>) -> Self {
+        for event in events {
+            match event.to_new_event(Metadata::default()) {
+                Ok(new) => self.given.push(new),
+                Err(error) => panic!("given failed: event {event:?} does not serialize: {error}"),
+            }
+        }
+        self
+    }
+
+    /// Adds raw stored events to the history, e.g. old shapes the upcasters must bring up to
+    /// date.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// use es_core::{EventShape, Metadata, NewEvent, Upcasters};
+    /// use serde_json::json;
+    ///
+    /// // Version 1 of "Deposited" was {"cents": n}.
+    /// let old = NewEvent::from_json("Deposited", r#"{"cents":50}"#)?;
+    /// let upcasters = Upcasters::new().register("Deposited", 1, |old| Ok(EventShape {
+    ///     schema_version: 2,
+    ///     payload: json!({ "Deposited": { "amount": old.payload["cents"] } }),
+    ///     ..old
+    /// }));
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .with_upcasters(upcasters)
+    ///     .given_stored([old])
+    ///     .when(Withdraw { amount: 50 }).await
+    ///     .then_events([Withdrawn { amount: 50 }]);
+    /// # });
+    /// # Ok::<(), es_core::Error>(())
+    /// ```
+    pub fn given_stored(mut self, events: impl IntoIterator<Item = NewEvent>) -> Self {
+        self.given.extend(events);
+        self
+    }
+
+    pub(crate) fn repository(&self) -> Repository<A, S> {
+        let repository = Repository::new(self.store.clone())
+            .with_upcasters(self.upcasters.clone())
+            .with_retry(self.retry);
+        match self.snapshots {
+            Some((every, enable)) => enable(repository, every),
+            None => repository,
+        }
+    }
+
+    /// Appends the given events and returns the typed history of the stream, read back
+    /// through the upcasters.
+    pub(crate) async fn prepare(&mut self) -> Vec<A::Event> {
+        if !self.given.is_empty() {
+            let given = std::mem::take(&mut self.given);
+            // NoStream: a history is the whole stream, so a stream with events already is a
+            // mistake (reused stream id), not something to append to.
+            let appended = self
+                .store
+                .append(&self.stream, ExpectedVersion::NoStream, given)
+                .await;
+            if let Err(error) = appended {
+                panic!(
+                    "given failed: appending the history to stream {} failed: {error}; give each scenario a fresh stream",
+                    self.stream
+                );
+            }
+        }
+        let recorded = self.read_back().await;
+        match decode::<A>(&self.upcasters, &recorded) {
+            Ok(events) => events,
+            Err(why) => panic!("given failed: {why}"),
+        }
+    }
+
+    pub(crate) async fn read_back(&self) -> Vec<RecordedEvent> {
+        match self
+            .store
+            .read_stream(&self.stream, ReadStream::forward())
+            .await
+        {
+            Ok(recorded) => recorded,
+            Err(error) => panic!("reading stream {} back failed: {error}", self.stream),
+        }
+    }
+
+    /// Executes `command` through the repository and reads the outcome back from the store.
+    ///
+    /// # Panics
+    ///
+    /// When the given history cannot be stored or read back (e.g. an upcaster fails), or a
+    /// built-in check fails. A command the aggregate rejects, or a store error, is an outcome
+    /// for the `then_*` steps, not a panic.
+    pub async fn when(mut self, command: A::Command) -> StoreThen<A, S>
+    where
+        A: PartialEq,
+        A::Event: PartialEq,
+    {
+        let history = self.prepare().await;
+        let repository = self.repository();
+        let outcome = repository
+            .execute(&self.stream, &command, &self.services)
+            .await;
+        let recorded = self.read_back().await;
+        let reloaded = repository.load(&self.stream).await;
+        then::finish(self, history, command, outcome, recorded, reloaded)
+    }
+}
+
+/// Reads recorded events as the application does: upcast, then deserialize.
+pub(crate) fn decode<A: Aggregate>(
+    upcasters: &Upcasters,
+    recorded: &[RecordedEvent],
+) -> Result<Vec<A::Event>, String> {
+    recorded
+        .iter()
+        .map(|event| {
+            upcasters
+                .upcast(event.clone())
+                .and_then(|event| A::Event::from_recorded(&event))
+                .map_err(|error| {
+                    format!(
+                        "stored event {} (version {}, schema {}) does not read back: {error}\n  payload: {}",
+                        event.event_type,
+                        event.version,
+                        event.metadata.schema_version,
+                        event.payload.as_str()
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Versions of a stream must run 1, 2, 3, ... without gaps.
+pub(crate) fn gapless(recorded: &[RecordedEvent]) -> Result<(), String> {
+    for (index, event) in recorded.iter().enumerate() {
+        let want = index as u64 + 1;
+        if event.version.get() != want {
+            return Err(format!(
+                "stream versions are not gapless: event #{index} has version {}, expected {want}",
+                event.version
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What an execute error means for the messages.
+pub(crate) fn describe<E: std::error::Error>(error: &ExecuteError<E>) -> String {
+    match error {
+        ExecuteError::Rejected(inner) => inner.to_string(),
+        other => format!("the store failed: {other}"),
+    }
+}
+
+impl<A: Aggregate, S: fmt::Debug> fmt::Debug for StoreScenario<A, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreScenario")
+            .field("aggregate", &A::NAME)
+            .field("store", &self.store)
+            .field("stream", &self.stream)
+            .field("given", &self.given.len())
+            .field("step", &self.step)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,318 @@
+//! The outcome of a store-backed step, its built-in checks and its assertions.
+
+use std::fmt;
+
+use es_core::{Aggregate, EventStore, ExecuteError, Executed, Loaded, RecordedEvent};
+
+use super::{StoreScenario, decode, describe, gapless};
+use crate::{
+    checks,
+    report::{self, Context},
+    snapshot::{StepSnapshot, snapshot_events},
+};
+
+/// What a command did when run through the store: assert on it like on a
+/// [`Then`](crate::Then), look at the stored events, or run the next command.
+///
+/// ```
+/// # use es_core::doc_fixture::{Account, Command::*, Event::*, AccountError};
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// es_testkit::StoreScenario::<Account>::new()
+///     .when(Deposit { amount: 5 }).await
+///     .then_events([Deposited { amount: 5 }])
+///     .when(Withdraw { amount: 9 }).await
+///     .then_error(AccountError::InsufficientFunds { balance: 5, asked: 9 })
+///     .then_version(1);
+/// # });
+/// ```
+pub struct StoreThen<A: Aggregate, S> {
+    scenario: StoreScenario<A, S>,
+    history: Vec<A::Event>,
+    command: A::Command,
+    outcome: Result<Vec<A::Event>, ExecuteError<A::Error>>,
+    state: A,
+    recorded: Vec<RecordedEvent>,
+    attempts: u32,
+}
+
+/// Makes the built-in checks of a store-backed step and keeps what it produced.
+pub(super) fn finish<A, S>(
+    scenario: StoreScenario<A, S>,
+    history: Vec<A::Event>,
+    command: A::Command,
+    outcome: Result<Executed<A>, ExecuteError<A::Error>>,
+    recorded: Vec<RecordedEvent>,
+    reloaded: es_core::Result<Loaded<A>>,
+) -> StoreThen<A, S>
+where
+    A: Aggregate + PartialEq,
+    A::Event: PartialEq,
+    S: EventStore + Clone,
+{
+    let context = Context {
+        history: &history,
+        command: &command,
+        step: scenario.step,
+    };
+    let fail =
+        |check: &str, why: String| -> ! { panic!("{}", checks::failed(check, &context, &why)) };
+    if let Err(why) = gapless(&recorded) {
+        fail("versions are gapless", why);
+    }
+    let stored = decode::<A>(&scenario.upcasters, &recorded)
+        .unwrap_or_else(|why| fail("stored events read back", why));
+    let loaded = reloaded.unwrap_or_else(|error| {
+        fail(
+            "the stream reloads",
+            format!("loading stream {} failed: {error}", scenario.stream),
+        )
+    });
+    let attempts = outcome.as_ref().map_or(0, |executed| executed.attempts);
+    let outcome = outcome.map(|executed| {
+        let tail = stored.get(history.len()..).unwrap_or_default();
+        if let Some(mismatch) = report::first_mismatch(&executed.events, tail) {
+            fail(
+                "stored events read back as emitted",
+                format!(
+                    "the events read back from the store differ from the ones the aggregate emitted: {mismatch}\n{}",
+                    report::diff(executed.events.as_slice(), tail)
+                        .replace("-expected +actual", "-emitted +stored")
+                ),
+            );
+        }
+        if loaded.state != executed.state {
+            fail(
+                "a reload gives the executed state",
+                report::diff(&executed.state, &loaded.state)
+                    .replace("-expected +actual", "-executed +reloaded"),
+            );
+        }
+        executed.events
+    });
+    if let Err(ExecuteError::Rejected(_)) = &outcome
+        && stored.len() != history.len()
+    {
+        fail(
+            "a rejected command stores nothing",
+            format!(
+                "the stream held {} before and {} after",
+                report::count(history.len()),
+                report::count(stored.len())
+            ),
+        );
+    }
+    if let Err(why) = checks::deterministic(&loaded.state, &stored, &[]) {
+        fail("replay is deterministic", why);
+    }
+    StoreThen {
+        scenario,
+        history,
+        command,
+        outcome,
+        state: loaded.state,
+        recorded,
+        attempts,
+    }
+}
+
+impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
+    /// Runs another command on the same stream.
+    pub async fn when(self, command: A::Command) -> StoreThen<A, S>
+    where
+        A: PartialEq,
+        A::Event: PartialEq,
+    {
+        let mut scenario = self.scenario;
+        scenario.step += 1;
+        scenario.when(command).await
+    }
+
+    /// Asserts the command emitted (and stored) exactly `expected`, in order.
+    #[track_caller]
+    pub fn then_events(self, expected: impl IntoIterator<Item = A::Event>) -> Self
+    where
+        A::Event: PartialEq,
+    {
+        let expected: Vec<A::Event> = expected.into_iter().collect();
+        let context = self.context();
+        match &self.outcome {
+            Ok(actual) => {
+                if let Some(mismatch) = report::first_mismatch(&expected, actual) {
+                    panic!(
+                        "{}",
+                        report::events_mismatch(
+                            "then_events",
+                            &context,
+                            &expected,
+                            actual,
+                            &mismatch
+                        )
+                    );
+                }
+            }
+            Err(error) => panic!(
+                "{}",
+                report::unexpected_error(
+                    "then_events",
+                    &context,
+                    error,
+                    &report::count(expected.len())
+                )
+            ),
+        }
+        self
+    }
+
+    /// Asserts the command was accepted and emitted nothing.
+    #[track_caller]
+    pub fn then_no_events(self) -> Self
+    where
+        A::Event: PartialEq,
+    {
+        self.then_events([])
+    }
+
+    /// Asserts the aggregate rejected the command with `expected`.
+    #[track_caller]
+    pub fn then_error(self, expected: A::Error) -> Self
+    where
+        A::Error: PartialEq,
+    {
+        let actual = self.rejection("then_error", &format!("the error {expected:?}"));
+        if *actual != expected {
+            panic!(
+                "then_error failed: the command was rejected with a different error\n\n{}expected error:\n  {expected}\n  ({expected:?})\nactual error:\n  {actual}\n  ({actual:?})\n",
+                self.context().situation(),
+            );
+        }
+        self
+    }
+
+    /// Asserts the aggregate rejected the command with an error satisfying `predicate`.
+    #[track_caller]
+    pub fn then_error_matches(self, predicate: impl FnOnce(&A::Error) -> bool) -> Self {
+        let actual = self.rejection("then_error_matches", "an error matching the predicate");
+        if !predicate(actual) {
+            panic!(
+                "then_error_matches failed: the error does not satisfy the predicate\n\n{}actual error:\n  {actual}\n  ({actual:?})\n",
+                self.context().situation()
+            );
+        }
+        self
+    }
+
+    /// Asserts the state reloaded from the store equals `expected`.
+    #[track_caller]
+    pub fn then_state(self, expected: A) -> Self
+    where
+        A: PartialEq,
+    {
+        if self.state != expected {
+            panic!(
+                "then_state failed: the state reloaded from the store differs\n\n{}{}",
+                self.context().situation(),
+                report::diff(&expected, &self.state)
+            );
+        }
+        self
+    }
+
+    /// Asserts the state reloaded from the store satisfies `predicate`.
+    #[track_caller]
+    pub fn then_state_matches(self, predicate: impl FnOnce(&A) -> bool) -> Self {
+        if !predicate(&self.state) {
+            panic!(
+                "then_state_matches failed: the state does not satisfy the predicate\n\n{}state:\n{:#?}\n",
+                self.context().situation(),
+                self.state
+            );
+        }
+        self
+    }
+
+    /// Asserts the stream's version after the step (the number of events it holds).
+    #[track_caller]
+    pub fn then_version(self, expected: u64) -> Self {
+        let actual = self.recorded.last().map_or(0, |event| event.version.get());
+        if actual != expected {
+            panic!(
+                "then_version failed: the stream is at version {actual}, expected {expected}\n\n{}",
+                self.context().situation()
+            );
+        }
+        self
+    }
+
+    /// Hands the stream's stored events (type-erased, with versions and metadata) to `inspect`.
+    pub fn inspect_stored(self, inspect: impl FnOnce(&[RecordedEvent])) -> Self {
+        inspect(&self.recorded);
+        self
+    }
+
+    /// The events the command emitted (empty when it was not executed).
+    pub fn events(&self) -> &[A::Event] {
+        self.outcome.as_deref().unwrap_or_default()
+    }
+
+    /// Why the command was not executed, if it was not.
+    pub fn error(&self) -> Option<&ExecuteError<A::Error>> {
+        self.outcome.as_ref().err()
+    }
+
+    /// The state reloaded from the store after the step.
+    pub fn state(&self) -> &A {
+        &self.state
+    }
+
+    /// How many attempts the executor needed (0 when the command was not executed).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The store the scenario runs on.
+    pub fn store(&self) -> &S {
+        &self.scenario.store
+    }
+
+    /// A serializable view of the outcome for [`assert_events_snapshot!`](crate::assert_events_snapshot).
+    pub fn snapshot(&self) -> StepSnapshot {
+        match &self.outcome {
+            Ok(events) => StepSnapshot::Events(snapshot_events(events)),
+            Err(error) => StepSnapshot::Rejected(describe(error)),
+        }
+    }
+
+    fn context(&self) -> Context<'_, A::Event, A::Command> {
+        Context {
+            history: &self.history,
+            command: &self.command,
+            step: self.scenario.step,
+        }
+    }
+
+    #[track_caller]
+    fn rejection(&self, assertion: &str, expected: &str) -> &A::Error {
+        match &self.outcome {
+            Err(ExecuteError::Rejected(error)) => error,
+            Err(other) => panic!(
+                "{assertion} failed: the store failed instead of the aggregate rejecting the command: {other}\n\n{}",
+                self.context().situation()
+            ),
+            Ok(events) => panic!(
+                "{}",
+                report::unexpected_success(assertion, &self.context(), events, expected)
+            ),
+        }
+    }
+}
+
+impl<A: Aggregate, S: fmt::Debug> fmt::Debug for StoreThen<A, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreThen")
+            .field("scenario", &self.scenario)
+            .field("command", &self.command)
+            .field("outcome", &self.outcome)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
