@@ -1,0 +1,306 @@
+//! Appending: one statement per call on the happy path; the failure path works out whether a
+//! rejected append was a conflict, an idempotent re-send or a reused id.
+
+use es_core::{
+    AppendResult, Error, EventId, ExpectedVersion, NewEvent, Position, ReadStream, Result,
+    StreamAppend, StreamId, Version,
+};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use crate::{
+    error::{invariant, sql_state, store_error},
+    read, sql,
+};
+
+/// How often an append whose expectation still holds is retried after losing a race (only
+/// `Any` and `StreamExists` can lose a race and still hold; each retry sees the winner).
+const MAX_RACE_RETRIES: usize = 1_000;
+
+/// The expectation kinds as the SQL statements number them.
+pub(crate) fn kind(expected: ExpectedVersion) -> (i32, i64) {
+    match expected {
+        ExpectedVersion::Any => (0, 0),
+        ExpectedVersion::NoStream => (1, 0),
+        ExpectedVersion::StreamExists => (2, 0),
+        ExpectedVersion::Exact(v) => (3, to_i64(v.get())),
+    }
+}
+
+pub(crate) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The appends as column arrays, one entry per event: what `sql::APPEND` unnests.
+#[derive(Default)]
+struct Columns {
+    streams: Vec<String>,
+    offsets: Vec<i64>,
+    kinds: Vec<i32>,
+    exacts: Vec<i64>,
+    ids: Vec<Uuid>,
+    types: Vec<String>,
+    payloads: Vec<String>,
+    metadata: Vec<String>,
+}
+
+impl Columns {
+    fn of(appends: &[StreamAppend]) -> Result<Self> {
+        let total = appends.iter().map(|a| a.events.len()).sum();
+        let mut c = Columns {
+            streams: Vec::with_capacity(total),
+            offsets: Vec::with_capacity(total),
+            kinds: Vec::with_capacity(total),
+            exacts: Vec::with_capacity(total),
+            ids: Vec::with_capacity(total),
+            types: Vec::with_capacity(total),
+            payloads: Vec::with_capacity(total),
+            metadata: Vec::with_capacity(total),
+        };
+        for append in appends {
+            let (kind, exact) = kind(append.expected);
+            for (offset, event) in (1_i64..).zip(&append.events) {
+                c.streams.push(append.stream.as_str().to_owned());
+                c.offsets.push(offset);
+                c.kinds.push(kind);
+                c.exacts.push(exact);
+                c.ids.push(*event.id.as_uuid());
+                c.types.push(event.event_type.as_str().to_owned());
+                c.payloads.push(event.payload.as_str().to_owned());
+                c.metadata.push(event.metadata.to_json()?);
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// Appends every stream's events atomically; results in the order of `appends`. The appends
+/// were validated by the caller.
+pub(crate) async fn append(
+    pool: &PgPool,
+    channel: &str,
+    appends: &[StreamAppend],
+) -> Result<Vec<AppendResult>> {
+    let columns = Columns::of(appends)?;
+    for _ in 0..MAX_RACE_RETRIES {
+        match insert(pool, channel, &columns, appends).await {
+            Ok(results) => return Ok(results),
+            Err(error) if is_rejection(&error) => {
+                if let Some(answer) = resend(pool, appends).await? {
+                    return answer;
+                }
+                check_expectations(pool, appends).await?;
+                // The expectation holds now: we lost a race to a writer that has committed
+                // since. Go again; the next attempt sees its events.
+                tracing::debug!("append lost a race; retrying");
+            }
+            Err(error) => return Err(store_error(error)),
+        }
+    }
+    Err(Error::Backend {
+        message: format!(
+            "append kept losing races after {MAX_RACE_RETRIES} attempts; the stream is under extreme contention, retry later"
+        ),
+        source: None,
+    })
+}
+
+/// A unique violation (a version or an id taken) or the NULL version of a failed expectation.
+fn is_rejection(error: &sqlx::Error) -> bool {
+    matches!(sql_state(error).as_deref(), Some("23505" | "23502"))
+}
+
+async fn insert(
+    pool: &PgPool,
+    channel: &str,
+    c: &Columns,
+    appends: &[StreamAppend],
+) -> std::result::Result<Vec<AppendResult>, sqlx::Error> {
+    let rows = sqlx::query(sql::APPEND)
+        .bind(&c.streams)
+        .bind(&c.offsets)
+        .bind(&c.kinds)
+        .bind(&c.exacts)
+        .bind(&c.ids)
+        .bind(&c.types)
+        .bind(&c.payloads)
+        .bind(&c.metadata)
+        .bind(channel)
+        .fetch_all(pool)
+        .await?;
+    let mut results = Vec::with_capacity(appends.len());
+    for append in appends {
+        let row = rows
+            .iter()
+            .find(|r| r.try_get::<&str, _>("stream_id").ok() == Some(append.stream.as_str()))
+            .ok_or_else(|| sqlx::Error::Protocol("append returned no row for a stream".into()))?;
+        results.push(AppendResult {
+            stream_id: append.stream.clone(),
+            first_version: version(row.try_get("first_version")?)?,
+            last_version: version(row.try_get("last_version")?)?,
+            first_position: Position::new(row.try_get::<i64, _>("first_position")?.unsigned_abs()),
+            last_position: Position::new(row.try_get::<i64, _>("last_position")?.unsigned_abs()),
+        });
+    }
+    Ok(results)
+}
+
+fn version(v: i64) -> std::result::Result<Version, sqlx::Error> {
+    Version::new(v.unsigned_abs())
+        .ok_or_else(|| sqlx::Error::Protocol("a stored version is 0".into()))
+}
+
+/// What a rejected append's ids say about it.
+enum Repeat {
+    /// None of its ids is stored.
+    Fresh,
+    /// It is an exact re-send of stored events; this was their result.
+    Of(AppendResult),
+}
+
+/// `Some(answer)` when some of the ids are stored: the original results for an exact re-send,
+/// or `DuplicateEventId`. `None` when no id is stored (the rejection was about versions).
+async fn resend(
+    pool: &PgPool,
+    appends: &[StreamAppend],
+) -> Result<Option<Result<Vec<AppendResult>>>> {
+    let ids: Vec<Uuid> = appends
+        .iter()
+        .flat_map(|a| a.events.iter().map(|e| *e.id.as_uuid()))
+        .collect();
+    let stored: Vec<(EventId, StreamId, Version)> = sqlx::query(sql::STORED_IDS)
+        .bind(&ids)
+        .fetch_all(pool)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(|row| {
+            let id: Uuid = row.try_get("event_id").map_err(store_error)?;
+            let stream: String = row.try_get("stream_id").map_err(store_error)?;
+            let v: i64 = row.try_get("version").map_err(store_error)?;
+            Ok((
+                EventId::from_uuid(id),
+                StreamId::new(stream)?,
+                Version::new(v.unsigned_abs()).ok_or_else(|| invariant("a stored version is 0"))?,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    if stored.is_empty() {
+        return Ok(None);
+    }
+    let mut repeats = Vec::with_capacity(appends.len());
+    for append in appends {
+        match repeat(pool, append, &stored).await? {
+            Ok(repeat) => repeats.push(repeat),
+            Err(duplicate) => return Ok(Some(Err(duplicate))),
+        }
+    }
+    let repeated = repeats
+        .iter()
+        .filter(|r| matches!(r, Repeat::Of(_)))
+        .count();
+    if repeated == appends.len() {
+        let results = repeats
+            .into_iter()
+            .filter_map(|r| match r {
+                Repeat::Of(result) => Some(result),
+                Repeat::Fresh => None,
+            })
+            .collect();
+        return Ok(Some(Ok(results)));
+    }
+    if repeated > 0 {
+        // Part of this call is stored and part is not: it is not a re-send of one call.
+        let (append, _) = appends
+            .iter()
+            .zip(&repeats)
+            .find(|(_, r)| matches!(r, Repeat::Of(_)))
+            .ok_or_else(|| invariant("a repeated append vanished"))?;
+        return Ok(Some(Err(duplicate(append.events[0].id, &stored))));
+    }
+    // Ids were stored a moment ago but none of these appends repeats them: they are gone
+    // again (a deleted stream). Treat the rejection as being about versions.
+    Ok(None)
+}
+
+/// Classifies one stream's part: fresh, an exact re-send, or (as the inner `Err`) a reuse.
+async fn repeat(
+    pool: &PgPool,
+    append: &StreamAppend,
+    stored: &[(EventId, StreamId, Version)],
+) -> Result<std::result::Result<Repeat, Error>> {
+    let lookup = |id: EventId| stored.iter().find(|(s, _, _)| *s == id);
+    let Some((first_id, first_stream, first_version)) =
+        append.events.iter().find_map(|e| lookup(e.id))
+    else {
+        return Ok(Ok(Repeat::Fresh));
+    };
+    let run = if *first_stream == append.stream && *first_id == append.events[0].id {
+        let read = ReadStream::forward()
+            .from_version(*first_version)
+            .limit(append.events.len());
+        read::read_stream(pool, &append.stream, read).await?
+    } else {
+        Vec::new()
+    };
+    let same_run = run.len() == append.events.len()
+        && run
+            .iter()
+            .zip(&append.events)
+            .all(|(old, new): (_, &NewEvent)| old.matches(new));
+    if !same_run {
+        let reused = append
+            .events
+            .iter()
+            .find(|e| lookup(e.id).is_some())
+            .map_or(*first_id, |e| e.id);
+        return Ok(Err(duplicate(reused, stored)));
+    }
+    let (Some(first), Some(last)) = (run.first(), run.last()) else {
+        return Err(invariant("a matched run is empty"));
+    };
+    Ok(Ok(Repeat::Of(AppendResult {
+        stream_id: append.stream.clone(),
+        first_version: first.version,
+        last_version: last.version,
+        first_position: first.position,
+        last_position: last.position,
+    })))
+}
+
+fn duplicate(id: EventId, stored: &[(EventId, StreamId, Version)]) -> Error {
+    match stored.iter().find(|(s, _, _)| *s == id) {
+        Some((_, stream, _)) => Error::DuplicateEventId {
+            id,
+            stream: stream.clone(),
+        },
+        None => invariant("a duplicate id is not stored"),
+    }
+}
+
+/// `Err(Conflict)` for the first append whose expectation fails against the committed heads.
+async fn check_expectations(pool: &PgPool, appends: &[StreamAppend]) -> Result<()> {
+    let streams: Vec<&str> = appends.iter().map(|a| a.stream.as_str()).collect();
+    let rows = sqlx::query(sql::HEADS)
+        .bind(&streams)
+        .fetch_all(pool)
+        .await
+        .map_err(store_error)?;
+    for append in appends {
+        let head = rows
+            .iter()
+            .find(|r| r.try_get::<&str, _>("stream_id").ok() == Some(append.stream.as_str()))
+            .ok_or_else(|| invariant("no head row for a stream"))?
+            .try_get::<Option<i64>, _>("head")
+            .map_err(store_error)?;
+        let actual = head.and_then(|v| Version::new(v.unsigned_abs()));
+        if !append.expected.accepts(actual) {
+            return Err(Error::Conflict {
+                stream: append.stream.clone(),
+                expected: append.expected,
+                actual,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! Errors: setup failures of this crate, and the mapping of driver errors onto `es_core::Error`.
+
+/// What can go wrong while connecting, migrating or finding a database for tests.
+///
+/// Store operations themselves return [`es_core::Error`]; this error is only for setting up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PgStoreError {
+    /// The schema name is not a plain lowercase identifier.
+    #[error(
+        "invalid schema name {0:?}: use 1 to 63 characters of lowercase letters, digits and `_`, starting with a letter or `_`"
+    )]
+    InvalidSchema(String),
+
+    /// The connection URL could not be parsed.
+    #[error("invalid database url: {0}; use postgres://user:password@host:port/database")]
+    InvalidUrl(#[source] sqlx::Error),
+
+    /// The database could not be reached or rejected the connection.
+    #[error("cannot connect to PostgreSQL: {0}; check that it runs and that the url is right")]
+    Connect(#[source] sqlx::Error),
+
+    /// Running the schema migrations failed.
+    #[error("cannot migrate the event store schema: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+
+    /// Any other database failure during setup.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Maps a driver error onto the store contract's error: the backend being unreachable or gone
+/// is [`es_core::Error::Unavailable`] (the caller may retry with the same event ids), anything
+/// else is [`es_core::Error::Backend`].
+pub(crate) fn store_error(error: sqlx::Error) -> es_core::Error {
+    if is_unavailable(&error) {
+        es_core::Error::unavailable(error)
+    } else {
+        es_core::Error::backend(error)
+    }
+}
+
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P01-57P03: the server is shutting down,
+            // crashed or is starting; 53300: too many connections.
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
+/// The SQLSTATE of a database error, if it is one.
+pub(crate) fn sql_state(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
+/// Builds the error for a broken internal invariant, reported rather than panicking.
+pub(crate) fn invariant(what: &str) -> es_core::Error {
+    es_core::Error::Backend {
+        message: format!("postgres store invariant broken: {what}; please report this bug"),
+        source: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_timeout_is_unavailable_and_row_not_found_is_backend() {
+        assert!(matches!(
+            store_error(sqlx::Error::PoolTimedOut),
+            es_core::Error::Unavailable { .. }
+        ));
+        assert!(matches!(
+            store_error(sqlx::Error::RowNotFound),
+            es_core::Error::Backend { .. }
+        ));
+    }
+}
