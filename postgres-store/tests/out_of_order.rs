@@ -1,0 +1,158 @@
+//! A slow transaction holds a smaller position while a faster one with a larger position commits
+//! first: readers of the global order must wait for the slow one, never skip it.
+
+use std::time::Duration;
+
+use es_core::{EventStore, ExpectedVersion, NewEvent, Position, StreamId};
+use postgres_store::harness;
+use sqlx::{Connection, PgConnection};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
+    let url = harness::fresh_database_url()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = postgres_store::PgStore::connect(postgres_store::PgStoreConfig::new(url.clone()))
+        .await
+        .expect("connect");
+    let mut subscription = store.subscribe(Position::START).await.expect("subscribe");
+
+    // The slow writer: an append left uncommitted, holding the smaller position. Its xid is
+    // taken before its position, as the store's own append statement does.
+    let mut slow = PgConnection::connect(&url)
+        .await
+        .expect("connect slow writer");
+    sqlx::raw_sql("SET search_path = eventstore")
+        .execute(&mut slow)
+        .await
+        .expect("path");
+    let mut tx = slow.begin().await.expect("begin");
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *tx)
+        .await
+        .expect("xid");
+    let slow_id = es_core::uuid::Uuid::now_v7();
+    let slow_position: i64 = sqlx::query_scalar(
+        "INSERT INTO events (stream_id, version, event_id, event_type, payload, metadata) \
+         VALUES ('slow', 1, $1, 'Slow', '{}', '{}') RETURNING position",
+    )
+    .bind(slow_id)
+    .fetch_one(&mut *tx)
+    .await
+    .expect("slow insert");
+
+    // The fast writer commits a larger position first.
+    let fast = store
+        .append(
+            &StreamId::new("fast").expect("id"),
+            ExpectedVersion::NoStream,
+            vec![NewEvent::from_json("Fast", "{}").expect("event")],
+        )
+        .await
+        .expect("fast append");
+    assert!(fast.first_position.get() > slow_position.unsigned_abs());
+
+    // The fast event is committed and visible, yet a reader must not return it: returning it
+    // would move the reader past the slow writer's smaller position.
+    let early = store
+        .read_all(Position::START, 100)
+        .await
+        .expect("read_all");
+    assert!(
+        early.is_empty(),
+        "read_all returned {:?} while position {slow_position} was still in flight",
+        early.iter().map(|e| e.position).collect::<Vec<_>>()
+    );
+    let nothing_yet = tokio::time::timeout(Duration::from_millis(600), subscription.next()).await;
+    assert!(
+        nothing_yet.is_err(),
+        "the subscription delivered an event past an in-flight position"
+    );
+
+    tx.commit().await.expect("slow commit");
+
+    let all = store
+        .read_all(Position::START, 100)
+        .await
+        .expect("read_all");
+    let positions: Vec<u64> = all.iter().map(|e| e.position.get()).collect();
+    assert_eq!(
+        positions,
+        vec![slow_position.unsigned_abs(), fast.first_position.get()]
+    );
+    assert_eq!(all[0].id.as_uuid(), &slow_id);
+
+    for expected in &positions {
+        let event = tokio::time::timeout(Duration::from_secs(5), subscription.next())
+            .await
+            .expect("the subscription woke up")
+            .expect("not ended")
+            .expect("no error");
+        assert_eq!(event.position.get(), *expected);
+    }
+}
+
+#[tokio::test]
+async fn batch_positions_increase_with_versions() {
+    let store = harness::fresh_store()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stream = StreamId::new("big").expect("id");
+    let events: Vec<NewEvent> = (0..1000)
+        .map(|i| NewEvent::from_json("N", format!("{{\"i\":{i}}}")).expect("event"))
+        .collect();
+    let written = store
+        .append(&stream, ExpectedVersion::NoStream, events)
+        .await
+        .expect("append");
+    assert_eq!(written.last_version.get(), 1000);
+    let read = store
+        .read_stream(&stream, es_core::ReadStream::forward())
+        .await
+        .expect("read");
+    assert_eq!(read.len(), 1000);
+    for (i, pair) in read.windows(2).enumerate() {
+        assert!(
+            pair[0].position < pair[1].position,
+            "positions out of version order at {i}"
+        );
+        assert_eq!(pair[1].payload.to_value().expect("json")["i"], i + 1);
+    }
+    assert_eq!(read[0].position, written.first_position);
+    assert_eq!(read[999].position, written.last_position);
+}
+
+#[tokio::test]
+async fn schemas_are_configurable_and_isolated() {
+    let url = harness::fresh_database_url()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let config = postgres_store::PgStoreConfig::new(url);
+    let a = postgres_store::PgStore::connect(config.clone().schema("tenant_a"))
+        .await
+        .expect("a");
+    let b = postgres_store::PgStore::connect(config.clone().schema("tenant_b"))
+        .await
+        .expect("b");
+    a.migrate().await.expect("migrate a");
+    b.migrate().await.expect("migrate b");
+    a.migrate().await.expect("migrating twice is harmless");
+    let stream = StreamId::new("s").expect("id");
+    a.append(
+        &stream,
+        ExpectedVersion::NoStream,
+        vec![NewEvent::from_json("A", "1").expect("e")],
+    )
+    .await
+    .expect("append a");
+    assert_eq!(
+        a.stream_version(&stream).await.expect("v"),
+        es_core::Version::new(1)
+    );
+    assert_eq!(b.stream_version(&stream).await.expect("v"), None);
+    let bad = postgres_store::PgStore::connect(config.schema("x; drop table events")).await;
+    assert!(matches!(
+        bad,
+        Err(postgres_store::PgStoreError::InvalidSchema(_))
+    ));
+}
