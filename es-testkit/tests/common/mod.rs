@@ -39,7 +39,7 @@ impl DomainEvent for NoteEvent {
 }
 
 /// An aggregate whose events do not survive serde.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Notebook {
     pub notes: Vec<String>,
 }
