@@ -29,7 +29,6 @@ use crate::report;
 ///     .given([Deposited { amount: 5 }, Withdrawn { amount: 2 }, Deposited { amount: 1 }])
 ///     .then_state(Totals { deposited: 6, withdrawals: 1 });
 /// ```
-#[must_use = "a projection scenario asserts nothing until a `then_*` step"]
 pub struct ProjectionScenario<R, E, F> {
     model: R,
     project: F,
@@ -43,6 +42,7 @@ where
     F: FnMut(&mut R, &E),
 {
     /// A scenario of the read model `R` (starting from `R::default()`) fed by `project`.
+    #[must_use = "a projection scenario asserts nothing until a `then_*` step"]
     pub fn new(project: F) -> Self {
         Self {
             model: R::default(),
@@ -61,6 +61,7 @@ where
     ///     .given([Withdrawn { amount: 5 }])
     ///     .then_state(2);
     /// ```
+    #[must_use = "a projection scenario asserts nothing until a `then_*` step"]
     pub fn given(mut self, events: impl IntoIterator<Item = E>) -> Self {
         for event in events {
             (self.project)(&mut self.model, &event);
