@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use benches::workloads;
+use benches::{raw_sql::RawSql, workloads};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use es_core::{EventStore, Repository};
 use tokio::runtime::Runtime;
@@ -150,6 +150,52 @@ fn memory(c: &mut Criterion) {
     );
 }
 
+fn postgres(c: &mut Criterion) {
+    let rt = runtime();
+    let first = match rt.block_on(postgres_store::harness::fresh_store()) {
+        Ok(store) => store,
+        Err(error) => {
+            eprintln!("PostgreSQL benchmarks skipped: {error}");
+            return;
+        }
+    };
+    let fresh = || async {
+        postgres_store::harness::fresh_store()
+            .await
+            .unwrap_or_else(|error| panic!("a fresh PostgreSQL database: {error}"))
+    };
+    raw_sql(c, &rt, &first);
+    provider(c, &rt, "postgres", fresh, false);
+}
+
+/// Plain sqlx statements on the same server, same table shape: the limit to compare with.
+fn raw_sql(c: &mut Criterion, rt: &Runtime, store: &postgres_store::PgStore) {
+    let raw = check(rt.block_on(RawSql::create(store.pool().clone())));
+    let mut group = c.benchmark_group("append");
+    for batch in [1u64, 10, 100] {
+        group.throughput(Throughput::Elements(batch));
+        group.bench_function(
+            BenchmarkId::new(format!("batch-{batch}"), "postgres-raw-sql"),
+            |b| {
+                b.iter_custom(|iters| {
+                    let start = Instant::now();
+                    check(rt.block_on(raw.append_batches(iters, batch)));
+                    start.elapsed()
+                });
+            },
+        );
+    }
+    group.finish();
+    let stream = check(rt.block_on(raw.seed_stream(STREAM_LEN)));
+    let mut group = c.benchmark_group("read");
+    group.throughput(Throughput::Elements(STREAM_LEN));
+    group.bench_function(BenchmarkId::new("stream-1000", "postgres-raw-sql"), |b| {
+        b.to_async(rt)
+            .iter(|| async { check(raw.read_stream(&stream).await) });
+    });
+    group.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -157,5 +203,5 @@ fn config() -> Criterion {
         .sample_size(20)
 }
 
-criterion_group! { name = stores; config = config(); targets = memory }
+criterion_group! { name = stores; config = config(); targets = memory, postgres }
 criterion_main!(stores);

@@ -10,6 +10,10 @@
 //! cargo bench -p benches -- --test       # one pass of each, as a smoke test
 //! ```
 //!
+//! PostgreSQL runs whenever one can be reached or started (see `postgres_store::harness`); next
+//! to it, [`raw_sql`] measures plain sqlx statements on the same database in the same run, the
+//! limit the provider is compared with.
+//!
 //! The workloads live in [`workloads`] as plain async functions over any
 //! [`EventStore`](es_core::EventStore), so a provider of your own can be measured the same way.
 
@@ -17,4 +21,5 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod fixtures;
+pub mod raw_sql;
 pub mod workloads;

@@ -1,0 +1,146 @@
+//! The raw database limit: plain sqlx statements writing and reading the same rows in a table
+//! of the same shape (same columns, defaults, indexes and constraints as the store's `events`),
+//! with no expected-version check, no idempotency and no notification. What the PostgreSQL
+//! provider costs on top of this is what its guarantees cost.
+
+use es_core::Error;
+use sqlx::{PgPool, Row};
+
+use crate::fixtures::{deposit, fresh_stream};
+
+/// A table shaped like `events`, written and read with the plainest statements.
+#[derive(Debug, Clone)]
+pub struct RawSql {
+    pool: PgPool,
+}
+
+/// One INSERT of one row: what a hand-written single-event append would send.
+const INSERT_ONE: &str = "INSERT INTO raw_events (stream_id, version, event_id, event_type, payload, metadata) \
+     VALUES ($1, $2, $3, $4, $5::json, $6::json)";
+
+/// One INSERT of a whole batch via UNNEST: the fastest plain batch insert.
+const INSERT_BATCH: &str = "INSERT INTO raw_events (stream_id, version, event_id, event_type, payload, metadata) \
+     SELECT s, v, i, t, p::json, m::json \
+     FROM unnest($1::text[], $2::int8[], $3::uuid[], $4::text[], $5::text[], $6::text[]) AS u(s, v, i, t, p, m)";
+
+const READ: &str = "SELECT position, stream_id, version, event_id, event_type, payload::text AS payload, \
+     metadata::text AS metadata, recorded_at FROM raw_events WHERE stream_id = $1 ORDER BY version";
+
+fn db(error: sqlx::Error) -> Error {
+    Error::backend(error)
+}
+
+impl RawSql {
+    /// Creates `raw_events` (`LIKE events INCLUDING ALL`) next to the store's tables.
+    pub async fn create(pool: PgPool) -> Result<Self, Error> {
+        sqlx::query("CREATE TABLE IF NOT EXISTS raw_events (LIKE events INCLUDING ALL)")
+            .execute(&pool)
+            .await
+            .map_err(db)?;
+        Ok(Self { pool })
+    }
+
+    /// `iterations` inserts of `batch` rows each into one fresh stream, versions counted by the
+    /// client (a single writer), events built exactly as the store's workloads build them.
+    pub async fn append_batches(&self, iterations: u64, batch: u64) -> Result<u64, Error> {
+        let stream = fresh_stream("raw")?;
+        let mut version = 0i64;
+        for _ in 0..iterations {
+            if batch == 1 {
+                let event = deposit(1)?;
+                version += 1;
+                sqlx::query(INSERT_ONE)
+                    .bind(stream.as_str())
+                    .bind(version)
+                    .bind(event.id.as_uuid())
+                    .bind(event.event_type.as_str())
+                    .bind(event.payload.as_str())
+                    .bind(event.metadata.to_json()?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?;
+                continue;
+            }
+            let events = crate::fixtures::deposits(batch)?;
+            let mut streams = Vec::with_capacity(events.len());
+            let mut versions = Vec::with_capacity(events.len());
+            let mut ids = Vec::with_capacity(events.len());
+            let mut types = Vec::with_capacity(events.len());
+            let mut payloads = Vec::with_capacity(events.len());
+            let mut metadata = Vec::with_capacity(events.len());
+            for event in &events {
+                version += 1;
+                streams.push(stream.as_str().to_owned());
+                versions.push(version);
+                ids.push(*event.id.as_uuid());
+                types.push(event.event_type.as_str().to_owned());
+                payloads.push(event.payload.as_str().to_owned());
+                metadata.push(event.metadata.to_json()?);
+            }
+            sqlx::query(INSERT_BATCH)
+                .bind(streams)
+                .bind(versions)
+                .bind(ids)
+                .bind(types)
+                .bind(payloads)
+                .bind(metadata)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        }
+        Ok(iterations * batch)
+    }
+
+    /// Fills a fresh stream with `events` rows and returns its name.
+    pub async fn seed_stream(&self, events: u64) -> Result<String, Error> {
+        let stream = fresh_stream("raw-seeded")?;
+        let rows: Vec<_> = (1..=events).map(deposit).collect::<Result<_, _>>()?;
+        let versions: Vec<i64> = (1..=i64::try_from(events).unwrap_or(i64::MAX)).collect();
+        sqlx::query(INSERT_BATCH)
+            .bind(vec![stream.as_str().to_owned(); rows.len()])
+            .bind(versions)
+            .bind(rows.iter().map(|e| *e.id.as_uuid()).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|e| e.event_type.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                rows.iter()
+                    .map(|e| e.payload.as_str().to_owned())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                rows.iter()
+                    .map(|e| e.metadata.to_json())
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(stream.as_str().to_owned())
+    }
+
+    /// Reads a whole stream into owned rows (the same columns the store decodes).
+    pub async fn read_stream(&self, stream: &str) -> Result<u64, Error> {
+        let rows = sqlx::query(READ)
+            .bind(stream)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut count = 0;
+        for row in &rows {
+            let _: (i64, String, i64, uuid::Uuid, String, String, String) = (
+                row.try_get(0).map_err(db)?,
+                row.try_get(1).map_err(db)?,
+                row.try_get(2).map_err(db)?,
+                row.try_get(3).map_err(db)?,
+                row.try_get(4).map_err(db)?,
+                row.try_get(5).map_err(db)?,
+                row.try_get(6).map_err(db)?,
+            );
+            count += 1;
+        }
+        Ok(count)
+    }
+}
