@@ -46,6 +46,7 @@
 pub mod cases;
 mod factory;
 mod faulty;
+pub mod model;
 mod outcome;
 mod report;
 mod suite;

@@ -109,6 +109,9 @@ macro_rules! __with_cases {
                 concurrent_multi_appends_all_or_nothing: Multi,
                 read_all_tailing_never_skips_concurrent_commits: Multi,
             ],
+            model: [
+                model_based_operations_match_reference: Current,
+            ],
             faults: [
                 executor_dropped_acks_store_once: Current,
                 executor_injected_failures_store_once: Current,

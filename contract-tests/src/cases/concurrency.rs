@@ -298,6 +298,12 @@ pub async fn read_all_tailing_never_skips_concurrent_commits<F: StoreFactory>(
                     .read_all(next, 37)
                     .await
                     .or_fail("the tailing reader's read_all");
+                if let Some(early) = page.iter().find(|e| e.position < next) {
+                    panic!(
+                        "read_all({next}, 37) returned position {}, before its start",
+                        early.position
+                    );
+                }
                 let full = page.len() == 37;
                 if let Some(last) = page.last() {
                     next = last.position.next();

@@ -10,6 +10,7 @@ pub mod expected_version;
 pub mod faults;
 pub mod fixture;
 pub mod idempotency;
+pub mod model;
 pub mod multi_stream;
 pub mod payloads;
 pub mod read_all;
@@ -18,4 +19,6 @@ pub mod snapshots;
 pub mod subscriptions;
 
 mod support;
+
+pub(crate) use support::read_all_pages;
 mod writers;

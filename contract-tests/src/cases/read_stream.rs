@@ -206,7 +206,7 @@ pub async fn read_stream_pages_equal_whole<F: StoreFactory>(factory: &F) -> Outc
     let (s, events) = ten(&store, "rs-pages").await;
     let mut forward = Vec::new();
     let mut from = version(1);
-    loop {
+    for _ in 0..=events.len() {
         let page = store
             .read_stream(&s, ReadStream::forward().from_version(from).limit(3))
             .await
@@ -218,7 +218,8 @@ pub async fn read_stream_pages_equal_whole<F: StoreFactory>(factory: &F) -> Outc
     assert_events(&forward, &events, "forward pages of 3");
     let mut backward = Vec::new();
     let mut from = Some(version(10));
-    while let Some(start) = from {
+    for _ in 0..=events.len() {
+        let Some(start) = from else { break };
         let page = store
             .read_stream(&s, ReadStream::backward().from_version(start).limit(4))
             .await

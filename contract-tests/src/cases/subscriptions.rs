@@ -20,7 +20,7 @@ use super::{
 use crate::{Outcome, StoreFactory};
 
 /// How long a subscriber waits for an event that must come.
-const PATIENCE: Duration = Duration::from_secs(10);
+const PATIENCE: Duration = Duration::from_secs(5);
 
 macro_rules! needs_subscriptions {
     ($store:expr) => {

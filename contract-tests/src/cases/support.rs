@@ -124,10 +124,48 @@ pub(crate) fn assert_conflict<T: Debug>(
 
 /// Everything in the store, read in pages so no provider needs an unbounded query.
 pub(crate) async fn everything<S: EventStore>(store: &S, what: &str) -> Vec<RecordedEvent> {
-    store
-        .read_all_to_end(Position::START, 500)
-        .await
-        .or_fail(what)
+    match read_all_pages(store, Position::START, 500).await {
+        Ok(events) => events,
+        Err(why) => panic!("{what}: {why}"),
+    }
+}
+
+/// Pages through `read_all` from `from` to the end, failing (instead of looping forever) when
+/// a page does not move forward.
+pub(crate) async fn read_all_pages<S: EventStore>(
+    store: &S,
+    from: Position,
+    page_size: usize,
+) -> Result<Vec<RecordedEvent>, String> {
+    let mut events = Vec::new();
+    let mut next = from;
+    loop {
+        let page = store
+            .read_all(next, page_size)
+            .await
+            .map_err(|e| format!("read_all({next}, {page_size}) failed: {e}"))?;
+        if page.len() > page_size {
+            return Err(format!(
+                "read_all({next}, {page_size}) returned {} events",
+                page.len()
+            ));
+        }
+        if let Some(early) = page.iter().find(|e| e.position < next) {
+            return Err(format!(
+                "read_all({next}, {page_size}) returned an event at position {}, before the start",
+                early.position
+            ));
+        }
+        let Some(last) = page.last() else {
+            return Ok(events);
+        };
+        next = last.position.next();
+        let done = page.len() < page_size;
+        events.extend(page);
+        if done {
+            return Ok(events);
+        }
+    }
 }
 
 /// The whole stream, oldest first.

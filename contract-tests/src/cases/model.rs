@@ -1,0 +1,16 @@
+//! The model-based test as a case: random operation sequences compared with a reference model
+//! (see [`crate::model`]).
+
+use crate::{
+    Outcome, StoreFactory,
+    model::{ModelConfig, run_model},
+};
+
+/// Random sequences of appends (every expected-version kind, bad ones included), multi-appends,
+/// re-sends, id reuse, reads, snapshots and deletions give the same answers as the reference.
+pub async fn model_based_operations_match_reference<F: StoreFactory>(factory: &F) -> Outcome {
+    if let Err(why) = run_model(factory, ModelConfig::default()).await {
+        panic!("{why}");
+    }
+    Outcome::Passed
+}

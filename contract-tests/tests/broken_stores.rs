@@ -1,0 +1,158 @@
+//! The suite is itself tested: each deliberately broken store must fail the cases meant to
+//! catch its flaw, and a correct store must pass them all.
+
+mod broken;
+
+use broken::{Broken, Flaw};
+use contract_tests::{CASES, CaseResult, Report, run_suite};
+
+async fn report_for(flaw: Flaw) -> Report {
+    run_suite(&move || async move { Broken::new(flaw) }).await
+}
+
+/// Asserts that every case in `expected` failed (and says which did not).
+#[track_caller]
+fn assert_caught(report: &Report, flaw: Flaw, expected: &[&str]) {
+    for name in expected {
+        assert!(
+            CASES.iter().any(|c| c.name == *name),
+            "{name} is not a case of the suite"
+        );
+    }
+    let failed = report.failed();
+    let missed: Vec<_> = expected
+        .iter()
+        .filter(|name| !failed.contains(name))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "the suite did not catch {flaw:?} in {missed:?}; it failed {failed:?}\n{}",
+        report.to_markdown()
+    );
+}
+
+macro_rules! caught_by {
+    ($($test:ident: $flaw:ident => [$($case:ident),+ $(,)?];)+) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                let report = report_for(Flaw::$flaw).await;
+                assert_caught(&report, Flaw::$flaw, &[$(stringify!($case)),+]);
+            }
+        )+
+    };
+}
+
+caught_by! {
+    ignoring_expected_version_is_caught: IgnoresExpectedVersion => [
+        append_no_stream_conflict_stores_nothing,
+        append_stream_exists_conflict_stores_nothing,
+        append_exact_conflict_stores_nothing,
+        append_exact_ahead_conflict_stores_nothing,
+        append_exact_on_new_stream_conflicts,
+        multi_append_conflict_stores_nothing,
+        concurrent_exact_one_winner_per_version,
+        concurrent_no_stream_single_creator,
+        model_based_operations_match_reference,
+    ];
+    losing_racing_appends_is_caught: LosesRacingAppends => [
+        concurrent_any_stores_every_event,
+    ];
+    reading_past_uncommitted_positions_is_caught: ReadsPastUncommitted => [
+        read_all_tailing_never_skips_concurrent_commits,
+        subscribe_no_skip_under_concurrent_writers,
+    ];
+    reordering_read_all_is_caught: ReordersReadAll => [
+        read_all_global_order_across_streams,
+        read_all_paging_no_gaps_or_repeats,
+        read_all_tailing_never_skips_concurrent_commits,
+        model_based_operations_match_reference,
+    ];
+    partial_multi_append_is_caught: PartialMultiAppend => [
+        multi_append_conflict_stores_nothing,
+        model_based_operations_match_reference,
+    ];
+    mangling_astral_unicode_is_caught: MangleAstralUnicode => [
+        payload_unicode_astral_round_trips,
+        model_based_operations_match_reference,
+    ];
+    dropping_nul_is_caught: DropsNul => [
+        payload_nul_char_round_trips,
+        model_based_operations_match_reference,
+    ];
+    numbers_as_f64_is_caught: NumbersAsF64 => [
+        payload_number_edges_round_trip,
+    ];
+    ignoring_idempotency_is_caught: IgnoresIdempotency => [
+        resend_of_stored_batch_returns_original,
+        resend_after_later_writes_returns_original,
+        resend_after_lost_ack_returns_original,
+        executor_dropped_acks_store_once,
+        model_based_operations_match_reference,
+    ];
+    read_all_from_exclusive_is_caught: ReadAllFromExclusive => [
+        read_all_paging_no_gaps_or_repeats,
+        read_all_from_middle_inclusive,
+        read_all_limits_zero_and_one,
+        model_based_operations_match_reference,
+    ];
+    backward_ignoring_from_is_caught: BackwardIgnoresFrom => [
+        read_stream_from_middle_backward,
+        read_stream_pages_equal_whole,
+    ];
+    older_snapshot_winning_is_caught: OlderSnapshotWins => [
+        snapshot_highest_version_wins,
+    ];
+    subscribing_from_exclusive_is_caught: SubscribeFromExclusive => [
+        subscribe_catch_up_from_middle,
+        subscribe_resume_from_position,
+    ];
+}
+
+/// A store without optional capabilities gets "not applicable", by name, for exactly the
+/// cases that need them, and passes everything else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn missing_capabilities_are_not_applicable_by_name() {
+    let report = report_for(Flaw::NoCapabilities).await;
+    assert!(report.failed().is_empty(), "{}", report.to_markdown());
+    let skipped = report.not_applicable();
+    for case in CASES {
+        let optional = matches!(case.promise, "snapshots" | "subscriptions" | "deletion");
+        assert_eq!(
+            skipped.contains(&case.name),
+            optional,
+            "{} ({}) applicability is wrong",
+            case.name,
+            case.promise
+        );
+    }
+    assert_eq!(
+        report.result("snapshot_save_and_load"),
+        Some(&CaseResult::NotApplicable("snapshots"))
+    );
+    assert_eq!(
+        report.result("subscribe_delivers_live_events"),
+        Some(&CaseResult::NotApplicable("subscriptions"))
+    );
+    assert_eq!(
+        report.result("delete_stream_reads_empty"),
+        Some(&CaseResult::NotApplicable("stream deletion"))
+    );
+    assert!(
+        report.to_markdown().contains(
+            "| `snapshot_save_and_load` | snapshots | not applicable (needs snapshots) |"
+        )
+    );
+}
+
+/// The reference store passes every case, so each failure above is the flaw's doing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_store_passes_every_case() {
+    let report = run_suite(&|| async { memory_store::MemoryStore::new() }).await;
+    assert_eq!(
+        report.passed().len(),
+        CASES.len(),
+        "{}",
+        report.to_markdown()
+    );
+}
