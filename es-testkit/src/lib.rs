@@ -88,4 +88,19 @@ pub use store::{RaceOutcome, StoreRace, StoreScenario, StoreThen};
 #[doc(hidden)]
 pub mod __private {
     pub use insta;
+
+    /// Runs `future` to completion on a fresh current-thread runtime (for doc examples).
+    ///
+    /// # Panics
+    ///
+    /// When the runtime cannot start (out of threads or file descriptors).
+    pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(future),
+            Err(error) => panic!("could not start a tokio runtime for the example: {error}"),
+        }
+    }
 }

@@ -145,7 +145,18 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     }
 
     /// Loads through snapshots taken every `every` events (see
-    /// [`Repository::with_snapshots`]).
+    /// [`Repository::with_snapshots`]), so the reload checks snapshot + tail.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .with_snapshots(2)
+    ///     .given([Deposited { amount: 1 }, Deposited { amount: 2 }])
+    ///     .when(Deposit { amount: 3 }).await
+    ///     .then_state(Account { balance: 6 });
+    /// # });
+    /// ```
     pub fn with_snapshots(mut self, every: u64) -> Self
     where
         A: Serialize + DeserializeOwned,
@@ -161,6 +172,16 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     }
 
     /// Adds events to the stream's history (serialized as the application would store them).
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .given([Deposited { amount: 10 }])
+    ///     .when(Withdraw { amount: 10 }).await
+    ///     .then_events([Withdrawn { amount: 10 }]);
+    /// # });
+    /// ```
     ///
     /// # Panics
     ///
@@ -252,6 +273,15 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     }
 
     /// Executes `command` through the repository and reads the outcome back from the store.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # es_testkit::__private::block_on(async {
+    /// let then = es_testkit::StoreScenario::<Account>::new()
+    ///     .when(Deposit { amount: 4 }).await;
+    /// assert_eq!(then.events(), [Deposited { amount: 4 }]);
+    /// # });
+    /// ```
     ///
     /// # Panics
     ///

@@ -174,3 +174,56 @@ impl Aggregate for Meddle {
 
     fn apply(&mut self, _: &Event) {}
 }
+
+// An aggregate that emits more events per command than one append may hold: every in-memory
+// check passes, and only the store leg sees the store refuse the batch.
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Bulk {
+    count: u32,
+}
+
+impl Aggregate for Bulk {
+    const NAME: &'static str = "bulk";
+    type Command = u32;
+    type Event = TallyEvent;
+    type Error = common::Full;
+    type Services = ();
+
+    fn handle(&self, n: &u32, (): &()) -> Result<Vec<TallyEvent>, common::Full> {
+        Ok((0..*n).map(|_| TallyEvent::Counted { by: 1 }).collect())
+    }
+
+    fn apply(&mut self, TallyEvent::Counted { by }: &TallyEvent) {
+        self.count += by;
+    }
+}
+
+#[test]
+fn store_leg_catches_what_memory_cannot() {
+    let in_memory = PropertyCheck::<Bulk>::new()
+        .deterministic()
+        .cases(4)
+        .max_commands(1)
+        .check(Just(1_001u32));
+    assert!(in_memory.is_ok(), "in memory, 1001 events are fine");
+
+    let failure = PropertyCheck::<Bulk>::new()
+        .through_store()
+        .deterministic()
+        .cases(4)
+        .max_commands(1)
+        .check(Just(1_001u32))
+        .expect_err("the store refuses more than 1000 events in one append");
+    assert!(
+        failure
+            .reason
+            .contains("through the store: the store failed"),
+        "{failure}"
+    );
+    assert!(
+        failure.reason.contains("over the limit of 1000"),
+        "{failure}"
+    );
+    assert_eq!(failure.commands, vec![1_001]);
+}

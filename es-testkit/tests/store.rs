@@ -106,3 +106,23 @@ async fn racing_withdrawals_never_overdraw() {
         .then_accepted(3)
         .then_state_matches(|account| account.balance == 1);
 }
+
+#[tokio::test]
+async fn store_mismatch_message_is_readable() {
+    let scenario = async {
+        let _ = StoreScenario::<Account>::new()
+            .given([Deposited { amount: 100 }])
+            .when(Withdraw { amount: 40 })
+            .await
+            .then_events([Withdrawn { amount: 30 }]);
+    };
+    let panic = tokio::spawn(scenario)
+        .await
+        .expect_err("the scenario must fail")
+        .into_panic();
+    let message = panic.downcast_ref::<String>().expect("a text panic");
+    assert!(
+        message.contains("event #0 (Withdrawn) differs at field `amount`: expected 30, got 40")
+    );
+    insta::assert_snapshot!(message);
+}

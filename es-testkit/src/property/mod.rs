@@ -88,7 +88,17 @@ where
         }
     }
 
-    /// Adds an invariant, checked after the history and after every command.
+    /// Adds an invariant, checked after the history and after every command; a failure names
+    /// it.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// es_testkit::PropertyCheck::<Account>::new()
+    ///     .invariant("balance below a billion", |account| account.balance < 1_000_000_000)
+    ///     .cases(16)
+    ///     .run((1..100u64).prop_map(|amount| Command::Deposit { amount }));
+    /// ```
     pub fn invariant(
         mut self,
         name: impl Into<String>,
@@ -119,6 +129,16 @@ where
 
     /// Also runs every sequence through a memory store and the repository (with snapshots
     /// every 3 events), checking gapless versions and the reloaded state. Costs more per case.
+    /// Works in sync and async tests alike.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// es_testkit::PropertyCheck::<Account>::new()
+    ///     .through_store()
+    ///     .cases(8)
+    ///     .run((1..100u64).prop_map(|amount| Command::Withdraw { amount }));
+    /// ```
     pub fn through_store(mut self) -> Self {
         self.through_store = true;
         self
@@ -138,6 +158,16 @@ where
     }
 
     /// Like [`run`](PropertyCheck::run), after a history drawn from `history`.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command, Event};
+    /// # use proptest::prelude::*;
+    /// let history = prop::collection::vec((1..50u64).prop_map(|amount| Event::Deposited { amount }), 1..5);
+    /// es_testkit::PropertyCheck::<Account>::new()
+    ///     .invariant("history leaves money", |a| a.balance > 0)
+    ///     .cases(16)
+    ///     .run_with_history(history, (1..9u64).prop_map(|amount| Command::Deposit { amount }));
+    /// ```
     #[track_caller]
     pub fn run_with_history(
         self,
@@ -182,6 +212,20 @@ where
 
     /// The most general form: histories from `history`, whole command sequences from
     /// `commands` (for sequences whose commands depend on each other).
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// // Withdraw exactly what was deposited.
+    /// let pairs = (1..100u64).prop_map(|amount| {
+    ///     vec![Command::Deposit { amount }, Command::Withdraw { amount }]
+    /// });
+    /// es_testkit::PropertyCheck::<Account>::new()
+    ///     .invariant("ends empty", |a| a.balance < 100)
+    ///     .cases(16)
+    ///     .check_sequences(Just(Vec::new()), pairs)
+    ///     .unwrap();
+    /// ```
     pub fn check_sequences(
         self,
         history: impl Strategy<Value = Vec<A::Event>>,

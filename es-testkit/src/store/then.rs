@@ -231,6 +231,16 @@ impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
     }
 
     /// Asserts the stream's version after the step (the number of events it holds).
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .given([Deposited { amount: 1 }])
+    ///     .when(Deposit { amount: 1 }).await
+    ///     .then_version(2);
+    /// # });
+    /// ```
     #[track_caller]
     pub fn then_version(self, expected: u64) -> Self {
         let actual = self.recorded.last().map_or(0, |event| event.version.get());
@@ -244,6 +254,15 @@ impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
     }
 
     /// Hands the stream's stored events (type-erased, with versions and metadata) to `inspect`.
+    ///
+    /// ```
+    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .when(Deposit { amount: 1 }).await
+    ///     .inspect_stored(|stored| assert_eq!(stored[0].event_type.as_str(), "Deposited"));
+    /// # });
+    /// ```
     pub fn inspect_stored(self, inspect: impl FnOnce(&[RecordedEvent])) -> Self {
         inspect(&self.recorded);
         self
