@@ -9,7 +9,7 @@
 //!
 //! In your crate's `tests/contract.rs`:
 //!
-//! ```ignore
+//! ```
 //! contract_tests::event_store_suite!(|| async { memory_store::MemoryStore::new() });
 //! ```
 //!

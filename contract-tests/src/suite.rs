@@ -93,6 +93,7 @@ macro_rules! __with_cases {
                 delete_stream_restarts_at_version_one: Current,
                 delete_stream_conflict_keeps_stream: Current,
                 delete_stream_drops_snapshot: Current,
+                delete_stream_then_any_starts_at_one: Current,
             ],
             subscriptions: [
                 subscribe_catch_up_from_start: Current,
@@ -125,7 +126,7 @@ macro_rules! __with_cases {
 /// Expands into one `#[test]` per contract case, each on a fresh store from `$factory` (any
 /// [`StoreFactory`](crate::StoreFactory), usually an async closure).
 ///
-/// ```ignore
+/// ```
 /// contract_tests::event_store_suite!(|| async { memory_store::MemoryStore::new() });
 /// ```
 ///

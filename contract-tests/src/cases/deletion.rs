@@ -207,3 +207,35 @@ pub async fn delete_stream_drops_snapshot<F: StoreFactory>(factory: &F) -> Outco
     );
     Outcome::Passed
 }
+
+/// `Any` on a deleted stream starts it again at version 1, after every old position.
+pub async fn delete_stream_then_any_starts_at_one<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_deletion!(store);
+    let s = stream("del-any");
+    let old = store
+        .append(&s, ExpectedVersion::Any, batch("old", 2))
+        .await
+        .or_fail("first life");
+    store.delete_stream(&s, exact(2)).await.or_fail("deleting");
+    let reborn = batch("new", 1);
+    let written = store
+        .append(&s, ExpectedVersion::Any, reborn.clone())
+        .await
+        .or_fail("Any on a deleted stream");
+    assert_eq!(
+        written.first_version,
+        version(1),
+        "Any on a deleted stream restarts at version 1"
+    );
+    assert!(
+        written.first_position > old.last_position,
+        "a position was reused after deletion"
+    );
+    assert_events(
+        &whole(&store, &s, "read").await,
+        &reborn,
+        "the restarted stream",
+    );
+    Outcome::Passed
+}

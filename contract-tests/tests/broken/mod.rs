@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each test binary uses only some of the flaws
+
 //! Deliberately broken stores: each wraps a `MemoryStore` and breaks exactly one promise, so
 //! the suite can show that it catches that break.
 

@@ -1,0 +1,46 @@
+//! The model-based test itself: it agrees with a correct store over many sequences, and it
+//! shrinks a broken store's failure to a short, readable sequence.
+
+mod broken;
+
+use broken::{Broken, Flaw};
+use contract_tests::model::{ModelConfig, run_model};
+use memory_store::MemoryStore;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_agrees_with_reference_over_many_sequences() {
+    let config = ModelConfig {
+        cases: 300,
+        max_ops: 60,
+        ..ModelConfig::default()
+    };
+    if let Err(why) = run_model(&|| async { MemoryStore::new() }, config).await {
+        panic!("{why}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_store_failure_is_shrunk_to_a_few_steps() {
+    let config = ModelConfig {
+        cases: 64,
+        max_ops: 40,
+        ..ModelConfig::default()
+    };
+    let failure = run_model(
+        &|| async { Broken::new(Flaw::IgnoresExpectedVersion) },
+        config,
+    )
+    .await;
+    let Err(why) = failure else {
+        panic!("64 random sequences never caught a store that ignores expected versions");
+    };
+    let steps = why.lines().filter(|line| line.starts_with("  ")).count();
+    assert!(
+        steps <= 4,
+        "the failure was not shrunk (still {steps} steps):\n{why}"
+    );
+    assert!(
+        why.contains("Conflict"),
+        "the failure does not say what differed:\n{why}"
+    );
+}
