@@ -25,7 +25,7 @@ impl<E: Debug, C: Debug> Context<'_, E, C> {
             out.push_str("given: no history\n");
         } else {
             let _ = writeln!(out, "given ({}):", count(self.history.len()));
-            list(&mut out, self.history);
+            list_abbreviated(&mut out, self.history);
         }
         if self.step > 1 {
             let _ = writeln!(out, "when (step {}):", self.step);
@@ -49,6 +49,26 @@ pub(crate) fn count(n: usize) -> String {
 /// One event per line, numbered from #0.
 pub(crate) fn list<E: Debug>(out: &mut String, events: &[E]) {
     for (index, event) in events.iter().enumerate() {
+        let _ = writeln!(out, "  #{index} {event:?}");
+    }
+}
+
+/// Histories longer than this are shown as their first and last events.
+const HISTORY_SHOWN: usize = 20;
+
+/// Like [`list`], but a long history shows its first 5 and last 10 events: the end is what
+/// the command met, the start says how it began.
+pub(crate) fn list_abbreviated<E: Debug>(out: &mut String, events: &[E]) {
+    if events.len() <= HISTORY_SHOWN {
+        list(out, events);
+        return;
+    }
+    let tail = events.len() - 10;
+    for (index, event) in events.iter().enumerate().take(5) {
+        let _ = writeln!(out, "  #{index} {event:?}");
+    }
+    let _ = writeln!(out, "  ... {} not shown ...", count(tail - 5));
+    for (index, event) in events.iter().enumerate().skip(tail) {
         let _ = writeln!(out, "  #{index} {event:?}");
     }
 }

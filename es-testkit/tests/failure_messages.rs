@@ -221,3 +221,17 @@ fn property_failure_prints_a_scenario() {
     assert_eq!(failure.failed_step, Some(0));
     assert_snapshot!(failure.to_string());
 }
+
+#[test]
+fn long_history_shows_its_start_and_end() {
+    let message = panic_message(|| {
+        let _ = Scenario::<Account>::new()
+            .given((1..=40).map(|amount| Deposited { amount }))
+            .when(Withdraw { amount: 1 })
+            .then_no_events();
+    });
+    assert!(message.contains("given (40 events):"));
+    assert!(message.contains("  #4 Deposited { amount: 5 }\n  ... 25 events not shown ...\n  #30 Deposited { amount: 31 }"));
+    assert!(message.contains("#39 Deposited { amount: 40 }"));
+    assert!(!message.contains("#5 "));
+}

@@ -185,7 +185,7 @@ impl<A: Aggregate> PropertyFailure<A> {
             out.push_str("given: no history\n");
         } else {
             let _ = writeln!(out, "given ({}):", report::count(history.len()));
-            report::list(&mut out, &history);
+            report::list_abbreviated(&mut out, &history);
         }
         for (index, line) in failure.trace.iter().enumerate() {
             let marker = if failure.step == Some(index) {
