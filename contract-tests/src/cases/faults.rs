@@ -1,5 +1,5 @@
 //! Faults: with slow calls, lost acknowledgements and failed calls (see
-//! [`FaultyStore`](crate::FaultyStore)), es-core's `Repository::execute` retries and idempotent
+//! [`FaultyStore`]), es-core's `Repository::execute` retries and idempotent
 //! re-sends keep the data exact: nothing lost, nothing stored twice.
 
 use std::{collections::HashSet, time::Duration};

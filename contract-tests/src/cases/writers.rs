@@ -7,7 +7,7 @@ use super::support::{OrFail, batch, stream};
 
 /// Starts `writers` tasks that each append `rounds` times: to their own stream, to one shared
 /// stream (`Any`), and every third round a multi-stream append, so commits of different sizes
-/// and lock footprints interleave. Returns the ids every writer stored, once all are done.
+/// and lock footprints interleave, and commits land out of position order. Returns the ids every writer stored, once all are done.
 pub(crate) async fn race_writers<S: EventStore + Clone + 'static>(
     store: &S,
     writers: usize,
@@ -22,7 +22,14 @@ pub(crate) async fn race_writers<S: EventStore + Clone + 'static>(
             let mut ids = Vec::new();
             for round in 0..rounds {
                 let tag = format!("w{writer}-r{round}");
-                let events = batch(&tag, 1 + (writer + round) % 3);
+                // Every fourth writer opens with a big batch: a slow transaction that takes
+                // small positions and commits after faster ones that took larger positions.
+                let size = if writer % 4 == 0 && round == 0 {
+                    200
+                } else {
+                    1 + (writer + round) % 3
+                };
+                let events = batch(&tag, size);
                 ids.extend(events.iter().map(|e| e.id));
                 if round % 3 == 2 {
                     let other = batch(&format!("{tag}-m"), 1);

@@ -25,6 +25,7 @@
 //! # });
 //! ```
 
+mod answers;
 mod ops;
 mod reference;
 mod run;

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use es_core::{
-    AppendResult, Capabilities, Error, EventId, EventStore, ExpectedVersion, NewEvent, Payload,
-    Position, ReadStream, RecordedEvent, Snapshot, StreamAppend, StreamId, Version,
+    AppendResult, Capabilities, EventId, EventStore, ExpectedVersion, NewEvent, Payload, Position,
+    ReadStream, RecordedEvent, Snapshot, StreamAppend, StreamId, Version,
 };
 
 use super::{
-    ops::{Op, ReadFrom, STREAMS},
+    answers::{abstract_error, events, stream},
+    ops::{Op, ReadFrom},
     reference::{Answer, Reference},
 };
 
@@ -25,47 +26,6 @@ struct Run<'a, S> {
     positions: HashMap<EventId, Position>,
     /// The highest position the store reported so far.
     high: Position,
-}
-
-fn stream(index: usize) -> StreamId {
-    match StreamId::new(STREAMS[index % STREAMS.len()]) {
-        Ok(id) => id,
-        Err(error) => panic!("the model's stream names are valid: {error}"),
-    }
-}
-
-fn events(step: usize, part: usize, count: usize) -> Vec<NewEvent> {
-    (0..count)
-        .map(|n| {
-            let json = format!(r#"{{"step":{step},"part":{part},"n":{n},"text":"é𝄞\u0000"}}"#);
-            match NewEvent::from_json(if n % 2 == 0 { "Even" } else { "Odd" }, json) {
-                Ok(event) => event,
-                Err(error) => panic!("the model's events are valid: {error}"),
-            }
-        })
-        .collect()
-}
-
-/// The variant name of an error, or the conflict it carries.
-fn abstract_error(error: &Error) -> Answer {
-    match error {
-        Error::Conflict {
-            stream,
-            expected,
-            actual,
-        } => Answer::Conflict {
-            stream: stream.clone(),
-            expected: *expected,
-            actual: actual.map(Version::get),
-        },
-        Error::DuplicateEventId { .. } => Answer::Rejected("DuplicateEventId"),
-        Error::RepeatedEventId { .. } => Answer::Rejected("RepeatedEventId"),
-        Error::EmptyAppend { .. } => Answer::Rejected("EmptyAppend"),
-        Error::InvalidMultiAppend { .. } => Answer::Rejected("InvalidMultiAppend"),
-        Error::BatchTooLarge { .. } => Answer::Rejected("BatchTooLarge"),
-        Error::PayloadTooLarge { .. } => Answer::Rejected("PayloadTooLarge"),
-        other => panic!("the store failed outright: {other}"),
-    }
 }
 
 impl<S: EventStore> Run<'_, S> {
