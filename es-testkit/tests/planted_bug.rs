@@ -124,6 +124,7 @@ fn planted_bug_is_found_and_shrunk_to_four_adds() {
             .to_string()
             .contains("invariant `at most 3 lines` does not hold")
     );
+    insta::assert_snapshot!(failure.to_string());
 }
 
 #[test]

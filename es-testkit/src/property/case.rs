@@ -17,8 +17,8 @@ pub(crate) struct CaseFailure {
     /// The index of the command after which a check failed.
     pub(crate) step: Option<usize>,
     pub(crate) reason: String,
-    /// One line per command run: `Command => outcome`.
-    pub(crate) trace: Vec<String>,
+    /// One entry per command run: `Command => outcome`, and whether it was accepted.
+    pub(crate) trace: Vec<(String, bool)>,
     /// The state when it failed, pretty-printed.
     pub(crate) state: Option<String>,
 }
@@ -46,13 +46,14 @@ where
         keep_trace: bool,
     ) -> Result<(), CaseFailure> {
         let mut trace = Vec::new();
-        let fail =
-            |step: Option<usize>, reason: String, trace: Vec<String>, state: &A| CaseFailure {
+        let fail = |step: Option<usize>, reason: String, trace: Vec<(String, bool)>, state: &A| {
+            CaseFailure {
                 step,
                 reason,
                 trace,
                 state: Some(format!("{state:#?}")),
-            };
+            }
+        };
         let services = (self.services)();
         let mut state = A::default();
         if let Err(why) = checks::round_trip(history) {
@@ -72,14 +73,14 @@ where
             match decided {
                 Err(panic) => {
                     if keep_trace {
-                        trace.push(format!("{command:?}\n     => panicked"));
+                        trace.push((format!("{command:?}\n     => panicked"), false));
                     }
                     let why = format!("`handle` panicked: {}", panic_text(&*panic));
                     return Err(fail(Some(index), why, trace, &before));
                 }
                 Ok(Err(error)) => {
                     if keep_trace {
-                        trace.push(format!("{command:?}\n     => rejected: {error}"));
+                        trace.push((format!("{command:?}\n     => rejected: {error}"), false));
                     }
                     if state != before {
                         let why = format!(
@@ -92,7 +93,7 @@ where
                 }
                 Ok(Ok(events)) => {
                     if keep_trace {
-                        trace.push(format!("{command:?}\n     => {events:?}"));
+                        trace.push((format!("{command:?}\n     => {events:?}"), true));
                     }
                     if let Err(why) = checks::round_trip(&events) {
                         return Err(fail(Some(index), why, trace, &state));
@@ -187,7 +188,7 @@ impl<A: Aggregate> PropertyFailure<A> {
             let _ = writeln!(out, "given ({}):", report::count(history.len()));
             report::list_abbreviated(&mut out, &history);
         }
-        for (index, line) in failure.trace.iter().enumerate() {
+        for (index, (line, _)) in failure.trace.iter().enumerate() {
             let marker = if failure.step == Some(index) {
                 "   <- fails here"
             } else {
@@ -206,13 +207,35 @@ impl<A: Aggregate> PropertyFailure<A> {
             .next()
             .unwrap_or(A::NAME);
         let _ = write!(out, "as a scenario:\n  Scenario::<{name}>::new()\n");
-        if history.is_empty() {
-            out.push_str("      .given_no_history()\n");
-        } else {
+        if !history.is_empty() {
             let _ = writeln!(out, "      .given({history:?})");
         }
-        for command in &commands {
-            let _ = writeln!(out, "      .when({command:?})");
+        // When everything before the failing command was accepted, the shortest reproduction
+        // is a history of commands and one `when`; otherwise each step is shown.
+        let last = failure.step.unwrap_or(commands.len().saturating_sub(1));
+        let before_accepted = failure
+            .trace
+            .iter()
+            .take(last)
+            .all(|(_, accepted)| *accepted);
+        match commands.get(last) {
+            Some(failing) if before_accepted && last > 0 => {
+                let _ = writeln!(out, "      .given_commands({:?})", &commands[..last]);
+                let _ = writeln!(out, "      .when({failing:?})");
+            }
+            _ => {
+                if history.is_empty() {
+                    out.push_str("      .given_no_history()\n");
+                }
+                for (index, command) in commands.iter().enumerate() {
+                    let then = if index + 1 < commands.len() {
+                        ".outcome()"
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(out, "      .when({command:?}){then}");
+                }
+            }
         }
         Self {
             history,
