@@ -78,12 +78,12 @@ impl Columns {
 /// were validated by the caller.
 pub(crate) async fn append(
     pool: &PgPool,
-    channel: &str,
+    target: &Target,
     appends: &[StreamAppend],
 ) -> Result<Vec<AppendResult>> {
     let columns = Columns::of(appends)?;
     for _ in 0..MAX_RACE_RETRIES {
-        match insert(pool, channel, &columns, appends).await {
+        match insert(pool, target, &columns, appends).await {
             Ok(results) => return Ok(results),
             Err(error) if is_rejection(&error) => {
                 if let Some(answer) = resend(pool, appends).await? {
@@ -105,18 +105,46 @@ pub(crate) async fn append(
     })
 }
 
-/// A unique violation (a version or an id taken) or the NULL version of a failed expectation.
+/// A unique violation (a version or an id taken), the NULL version of a failed expectation,
+/// or a deadlock/serialization abort (nothing stored; decided like a lost race).
 fn is_rejection(error: &sqlx::Error) -> bool {
-    matches!(sql_state(error).as_deref(), Some("23505" | "23502"))
+    matches!(
+        sql_state(error).as_deref(),
+        Some("23505" | "23502" | "40P01" | "40001")
+    )
+}
+
+/// Where appends go: the NOTIFY channel and the key of the position lock (see `sql::APPEND`).
+#[derive(Debug)]
+pub(crate) struct Target {
+    pub(crate) channel: String,
+    pub(crate) lock_key: i64,
+}
+
+impl Target {
+    pub(crate) fn for_schema(schema: &str) -> Self {
+        // FNV-1a: a stable key per schema, so stores in different schemas of one database
+        // do not wait for each other's position draws.
+        let hash = format!("es-position-lock:{schema}")
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        Self {
+            channel: format!("es_{schema}"),
+            lock_key: i64::from_ne_bytes(hash.to_ne_bytes()),
+        }
+    }
 }
 
 async fn insert(
     pool: &PgPool,
-    channel: &str,
+    target: &Target,
     c: &Columns,
     appends: &[StreamAppend],
 ) -> std::result::Result<Vec<AppendResult>, sqlx::Error> {
-    let rows = sqlx::query(sql::APPEND)
+    let mut conn = pool.acquire().await?;
+    let outcome = sqlx::query(sql::APPEND)
         .bind(&c.streams)
         .bind(&c.offsets)
         .bind(&c.kinds)
@@ -125,9 +153,25 @@ async fn insert(
         .bind(&c.types)
         .bind(&c.payloads)
         .bind(&c.metadata)
-        .bind(channel)
-        .fetch_all(pool)
-        .await?;
+        .bind(&target.channel)
+        .bind(target.lock_key)
+        .fetch_all(&mut *conn)
+        .await;
+    let rows = match outcome {
+        Ok(rows) => rows,
+        Err(error) => {
+            // The statement may have failed while holding the position lock (e.g. cancelled
+            // between lock and unlock): release it, or drop the connection, which does too.
+            if sqlx::query(sql::UNLOCK_ALL)
+                .execute(&mut *conn)
+                .await
+                .is_err()
+            {
+                conn.close_on_drop();
+            }
+            return Err(error);
+        }
+    };
     let mut results = Vec::with_capacity(appends.len());
     for append in appends {
         let row = rows

@@ -43,7 +43,7 @@ pub(crate) async fn read_stream(
 /// Reads the global order up to the safe bound (see `sql::READ_ALL`).
 ///
 /// When in-flight transactions hold the bound back (rows are visible but not yet safe), it
-/// reads again for up to `settle` so that a reader right after a commit sees it even while
+/// reads again with the per-database bound (`sql::READ_ALL_LOCAL`), and then for up to `settle` so that a reader right after a commit sees it even while
 /// unrelated transactions run; after that it returns the safe part, which may be empty.
 pub(crate) async fn read_all(
     pool: &PgPool,
@@ -56,8 +56,10 @@ pub(crate) async fn read_all(
     }
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
+    // The cheap cluster-wide bound first; the per-database bound only when it held rows back.
+    let mut statement = sql::READ_ALL;
     loop {
-        let rows = sqlx::query(sql::READ_ALL)
+        let rows = sqlx::query(statement)
             .bind(to_i64(from.get()))
             .bind(to_i64(limit as u64))
             .fetch_all(pool)
@@ -71,6 +73,10 @@ pub(crate) async fn read_all(
                 break;
             }
             events.push(decode(row)?);
+        }
+        if held_back && statement == sql::READ_ALL {
+            statement = sql::READ_ALL_LOCAL;
+            continue;
         }
         if !held_back || started.elapsed() >= settle {
             if held_back {

@@ -52,8 +52,8 @@ pub struct PgStore {
 struct Inner {
     pool: PgPool,
     schema: String,
-    /// NOTIFY channel of this schema's appends.
-    channel: String,
+    /// NOTIFY channel and position-lock key of this schema's appends.
+    target: append::Target,
     /// Bumped on every notification (and on local appends) to wake subscriptions.
     wake: watch::Sender<u64>,
     listener: Mutex<Option<JoinHandle<()>>>,
@@ -88,7 +88,7 @@ impl PgStore {
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
-                channel: format!("es_{schema}"),
+                target: append::Target::for_schema(&schema),
                 schema,
                 wake: watch::Sender::new(0),
                 listener: Mutex::new(None),
@@ -132,7 +132,7 @@ impl PgStore {
         if task.as_ref().is_none_or(JoinHandle::is_finished) {
             *task = Some(tokio::spawn(listen::run(
                 self.inner.pool.clone(),
-                self.inner.channel.clone(),
+                self.inner.target.channel.clone(),
                 self.inner.wake.clone(),
             )));
         }
@@ -168,7 +168,7 @@ impl EventStore for PgStore {
                 expected,
                 events,
             }];
-            let result = append::append(&self.inner.pool, &self.inner.channel, &appends)
+            let result = append::append(&self.inner.pool, &self.inner.target, &appends)
                 .await?
                 .pop()
                 .ok_or_else(|| invariant("an append returned no result"))?;
@@ -183,7 +183,7 @@ impl EventStore for PgStore {
         let span = tracing::debug_span!("append_multi", streams = appends.len());
         async {
             validate_multi(&appends)?;
-            let results = append::append(&self.inner.pool, &self.inner.channel, &appends).await?;
+            let results = append::append(&self.inner.pool, &self.inner.target, &appends).await?;
             listen::bump(&self.inner.wake);
             Ok(results)
         }

@@ -97,7 +97,7 @@ enum Server {
     },
     #[cfg(feature = "docker")]
     Docker {
-        _container: docker::Container,
+        _container: Box<docker::Container>,
         admin_url: String,
     },
 }
@@ -155,7 +155,7 @@ async fn find_server() -> Result<Server, HarnessError> {
     let docker = match docker::start().await {
         Ok((container, admin_url)) => {
             let server = Server::Docker {
-                _container: container,
+                _container: Box::new(container),
                 admin_url,
             };
             prepare_template(&server).await?;
