@@ -101,7 +101,8 @@ where
 
 impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     /// Runs the scenario on `store` instead (PostgreSQL, your own provider, or a
-    /// [`MemoryStore`] you keep a handle to).
+    /// [`MemoryStore`] you keep a handle to). Call it first: it resets
+    /// [`with_snapshots`](StoreScenario::with_snapshots), whose setting belongs to the store type.
     ///
     /// ```
     /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
