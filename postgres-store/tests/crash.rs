@@ -80,7 +80,10 @@ async fn sigkill_keeps_every_acknowledged_batch_whole() {
     }
     store.close().await;
 
-    let restart = tokio::task::spawn_blocking(move || cluster.start_server().map(|()| cluster));
+    let restart = tokio::task::spawn_blocking(move || {
+        let mut cluster = cluster;
+        cluster.start_server().map(|()| cluster)
+    });
     let cluster = restart
         .await
         .expect("join")

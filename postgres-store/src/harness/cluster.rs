@@ -19,10 +19,17 @@ use std::{
 
 use super::HarnessError;
 
-/// What the supervisor runs: wait for stdin to close, stop the postmaster, remove the dir.
-/// `$1` the cluster directory, `$2` its data directory.
+/// What the supervisor runs. `$1` the cluster directory, `$2` its data directory, `$3` the
+/// `postgres` binary, `$4` the log file. Each `start` line on stdin starts the server as a
+/// child of this shell (so it is reaped here, never left a zombie of an absent init); end of
+/// input (the test process is gone, however it ended) stops it with an immediate shutdown,
+/// reaps it and removes the directory.
 const SUPERVISOR: &str = r#"
-cat >/dev/null
+while read -r command; do
+    if [ "$command" = start ]; then
+        "$3" -D "$2" >>"$4" 2>&1 </dev/null &
+    fi
+done
 if [ -f "$2/postmaster.pid" ]; then
     pid=$(head -n 1 "$2/postmaster.pid")
     kill -QUIT "$pid" 2>/dev/null
@@ -30,6 +37,7 @@ if [ -f "$2/postmaster.pid" ]; then
     while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     kill -KILL "$pid" 2>/dev/null
 fi
+wait
 rm -rf "$1"
 "#;
 
@@ -90,6 +98,8 @@ impl LocalCluster {
             .arg("es-postgres-supervisor")
             .arg(&dir)
             .arg(&data)
+            .arg(bindir.join("postgres"))
+            .arg(&log)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -148,30 +158,57 @@ impl LocalCluster {
     }
 
     /// (Re)starts the server on the existing data directory and waits until it accepts
-    /// connections, e.g. after [`kill`](Self::kill). Retries for a while, since backends of a
-    /// killed postmaster may still hold its shared memory for a moment.
-    pub fn start_server(&self) -> Result<(), HarnessError> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+    /// connections, e.g. after [`kill`](Self::kill). Asks again every few seconds, since
+    /// backends of a killed postmaster may hold its shared memory for a moment.
+    pub fn start_server(&mut self) -> Result<(), HarnessError> {
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let started = self.run(
-                "pg_ctl",
-                &[
-                    "start".as_ref(),
-                    "-w".as_ref(),
-                    "-t".as_ref(),
-                    "60".as_ref(),
-                    "-D".as_ref(),
-                    self.data.as_os_str(),
-                    "-l".as_ref(),
-                    self.log.as_os_str(),
-                ],
-            );
-            match started {
-                Ok(()) => return Ok(()),
-                Err(error) if Instant::now() >= deadline => return Err(error),
-                Err(_) => thread::sleep(Duration::from_millis(200)),
+            self.tell_supervisor("start")?;
+            let asked = Instant::now();
+            while asked.elapsed() < Duration::from_secs(3) {
+                if self.is_ready() {
+                    return Ok(());
+                }
+                thread::sleep(Duration::from_millis(50));
+            }
+            if Instant::now() >= deadline {
+                return Err(HarnessError::Cluster(format!(
+                    "the server did not accept connections within a minute; its log {}:\n{}",
+                    self.log.display(),
+                    self.log_tail()
+                )));
             }
         }
+    }
+
+    fn tell_supervisor(&mut self, command: &str) -> Result<(), HarnessError> {
+        let stdin = self
+            .supervisor
+            .as_mut()
+            .and_then(|s| s.stdin.as_mut())
+            .ok_or_else(|| HarnessError::Cluster("the supervisor is gone".into()))?;
+        writeln!(stdin, "{command}")
+            .and_then(|()| stdin.flush())
+            .map_err(|e| cluster_error(&self.dir, "cannot talk to the supervisor", e))
+    }
+
+    fn is_ready(&self) -> bool {
+        Command::new(self.bindir.join("pg_isready"))
+            .args(["-q", "-h", "127.0.0.1", "-t", "1", "-U", "postgres", "-p"])
+            .arg(self.port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+
+    fn log_tail(&self) -> String {
+        fs::read_to_string(&self.log)
+            .map(|log| {
+                let lines: Vec<&str> = log.lines().collect();
+                lines[lines.len().saturating_sub(20)..].join("\n")
+            })
+            .unwrap_or_default()
     }
 
     /// Kills the postmaster with SIGKILL, as a crash would; its backends notice and exit.
@@ -227,12 +264,7 @@ impl LocalCluster {
         if output.status.success() {
             return Ok(());
         }
-        let log_tail = fs::read_to_string(&self.log)
-            .map(|log| {
-                let lines: Vec<&str> = log.lines().collect();
-                lines[lines.len().saturating_sub(20)..].join("\n")
-            })
-            .unwrap_or_default();
+        let log_tail = self.log_tail();
         Err(HarnessError::Cluster(format!(
             "{program} failed ({}): {}{}\n{log_tail}",
             output.status,
@@ -260,16 +292,22 @@ fn command(program: impl AsRef<std::ffi::OsStr>, user: Option<(u32, u32)>) -> Co
     command
 }
 
-/// The directory with `initdb`, `pg_ctl` and `postgres`: from PATH, else `pg_config --bindir`.
+/// The directory with `initdb`, `postgres` and `pg_isready`: where the `initdb` found on PATH
+/// really lives (distributions link a few binaries into /usr/bin or /usr/local/bin), else
+/// `pg_config --bindir`.
 pub(crate) fn find_bindir() -> Result<PathBuf, HarnessError> {
     let complete = |dir: &Path| {
-        ["initdb", "pg_ctl", "postgres"]
+        ["initdb", "postgres", "pg_isready"]
             .iter()
             .all(|b| dir.join(b).is_file())
     };
     let from_path = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("initdb"))
+        .filter(|initdb| initdb.is_file())
+        .filter_map(|initdb| fs::canonicalize(initdb).ok())
+        .filter_map(|initdb| initdb.parent().map(Path::to_path_buf))
         .find(|dir| complete(dir));
     if let Some(dir) = from_path {
         return Ok(dir);

@@ -5,7 +5,7 @@
 //! 1. **`DATABASE_URL`**, when set: a server you run. Each test gets a new database on it
 //!    (`es_test_<pid>_<n>`, so the user needs `CREATEDB`), migrated from scratch. These
 //!    databases are left behind for inspection; drop them when you like.
-//! 2. **A throwaway cluster** from the PostgreSQL binaries on this machine (`initdb`, `pg_ctl`,
+//! 2. **A throwaway cluster** from the PostgreSQL binaries on this machine (`initdb`, `pg_isready`,
 //!    `postgres` on `PATH` or in `pg_config --bindir`): one per test process, on a free
 //!    loopback port, run as the `postgres` user when the tests run as root, its log in a file.
 //!    Each test gets a database cloned from a migrated template (`CREATE DATABASE ... TEMPLATE`,
@@ -51,7 +51,7 @@ pub enum HarnessError {
     #[error(
         "no PostgreSQL for the tests. Provide one of:\n  \
          1. DATABASE_URL=postgres://user:password@host:port/database (a server you run; the user needs CREATEDB)\n  \
-         2. the PostgreSQL server binaries (initdb, pg_ctl, postgres) on PATH or in `pg_config --bindir` \
+         2. the PostgreSQL server binaries (initdb, postgres, pg_isready) on PATH or in `pg_config --bindir` \
          (e.g. `apt-get install postgresql`): {local}\n  \
          3. `--features docker` with a running Docker engine: {docker}"
     )]
@@ -64,7 +64,7 @@ pub enum HarnessError {
 
     /// The PostgreSQL binaries are not installed (or not where the harness looks).
     #[error(
-        "no PostgreSQL binaries: initdb, pg_ctl and postgres are neither on PATH nor in `pg_config --bindir`"
+        "no PostgreSQL binaries: initdb, postgres and pg_isready are neither on PATH nor in `pg_config --bindir`"
     )]
     NoBinaries,
 
