@@ -48,6 +48,8 @@
 //! - [`Repository`]: loads an aggregate (snapshot + tail when the store keeps snapshots) and
 //!   [executes](Repository::execute) commands, retrying conflicts per [`RetryPolicy`].
 //! - [`Upcasters`]: bring old event shapes up to date on read.
+//! - [`Clock`] and [`IdSource`]: what decisions need from outside, injected through
+//!   [`Aggregate::Services`] (`es-testkit` has controllable ones for tests).
 //!
 //! ## Limits
 //!
@@ -74,6 +76,7 @@ pub mod limits;
 mod metadata;
 mod payload;
 mod repository;
+mod services;
 mod store;
 mod stream_id;
 mod subscription;
@@ -90,6 +93,7 @@ pub use ext::EventStoreExt;
 pub use metadata::Metadata;
 pub use payload::Payload;
 pub use repository::{Loaded, Repository};
+pub use services::{Clock, IdSource, RandomIds, SystemClock};
 pub use store::{
     AppendResult, Capabilities, Direction, EventStore, ReadStream, Snapshot, StreamAppend,
     validate_batch, validate_multi,

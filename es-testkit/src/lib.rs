@@ -77,10 +77,11 @@ mod snapshot;
 mod store;
 mod then;
 
+pub use es_core::{Clock, IdSource, RandomIds, SystemClock};
 pub use projection::ProjectionScenario;
 pub use property::{PropertyCheck, PropertyFailure};
 pub use scenario::{Scenario, Then, When};
-pub use services::{Clock, IdSource, RandomIds, SequentialIds, SystemClock, TestClock};
+pub use services::{SequentialIds, TestClock};
 pub use snapshot::{EventSnapshot, StepSnapshot, snapshot_events};
 pub use store::{RaceOutcome, StoreRace, StoreScenario, StoreThen};
 

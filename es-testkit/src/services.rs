@@ -1,5 +1,6 @@
 //! Controllable services for time- and id-dependent decisions: a clock you advance by hand and
-//! an id source that counts.
+//! an id source that counts. The traits they implement ([`Clock`], [`IdSource`]) live in
+//! es-core, so production code never depends on the test kit.
 
 use std::{
     fmt,
@@ -10,40 +11,10 @@ use std::{
 };
 
 use es_core::{
+    Clock, IdSource,
     chrono::{DateTime, Duration, TimeZone, Utc},
     uuid::Uuid,
 };
-
-/// Where an aggregate's decisions get the current time from.
-///
-/// Put a `Arc<dyn Clock>` (or a generic `C: Clock`) in your aggregate's services: production
-/// code uses [`SystemClock`], tests use [`TestClock`] and move time forward between steps.
-///
-/// ```
-/// use es_testkit::{Clock, SystemClock};
-///
-/// let before = es_core::chrono::Utc::now();
-/// assert!(SystemClock.now() >= before);
-/// ```
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current time.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The real wall clock.
-///
-/// ```
-/// use es_testkit::{Clock, SystemClock};
-/// let _now = SystemClock.now();
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
 
 /// A clock that stands still until the test moves it.
 ///
@@ -111,32 +82,6 @@ impl Clock for TestClock {
 impl fmt::Debug for TestClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "TestClock({})", self.now().to_rfc3339())
-    }
-}
-
-/// Where an aggregate's decisions get fresh ids from.
-///
-/// ```
-/// use es_testkit::{IdSource, RandomIds};
-/// assert_ne!(RandomIds.next_id(), RandomIds.next_id());
-/// ```
-pub trait IdSource: Send + Sync + fmt::Debug {
-    /// A fresh id.
-    fn next_id(&self) -> Uuid;
-}
-
-/// Random (UUID v7) ids, for production.
-///
-/// ```
-/// use es_testkit::{IdSource, RandomIds};
-/// assert_eq!(RandomIds.next_id().get_version_num(), 7);
-/// ```
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RandomIds;
-
-impl IdSource for RandomIds {
-    fn next_id(&self) -> Uuid {
-        Uuid::now_v7()
     }
 }
 

@@ -6,7 +6,7 @@ use es_core::{
     Aggregate, DomainEvent,
     chrono::{DateTime, NaiveDate, Utc},
 };
-use es_testkit::{Clock, SystemClock, TestClock};
+use es_core::{Clock, SystemClock};
 use serde::{Deserialize, Serialize};
 
 /// How much may be withdrawn from one account per calendar day (UTC).
@@ -125,8 +125,8 @@ impl BankServices {
         }
     }
 
-    /// Services on `clock`, a [`TestClock`] the test keeps a handle to.
-    pub fn with_clock(clock: TestClock) -> Self {
+    /// Services on `clock`; tests pass an `es_testkit::TestClock` they keep a handle to.
+    pub fn with_clock(clock: impl Clock + 'static) -> Self {
         Self {
             clock: Arc::new(clock),
         }
@@ -134,9 +134,10 @@ impl BankServices {
 }
 
 impl Default for BankServices {
-    /// A fresh [`TestClock`]: scenarios that do not care about time still get a stable one.
+    /// The wall clock. Tests that care about time give a `TestClock` with
+    /// [`with_clock`](BankServices::with_clock).
     fn default() -> Self {
-        Self::with_clock(TestClock::new())
+        Self::system()
     }
 }
 
