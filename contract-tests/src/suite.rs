@@ -76,6 +76,7 @@ macro_rules! __with_cases {
                 reused_id_in_other_stream_rejected: Current,
                 reused_id_mixed_with_new_rejected: Current,
                 multi_append_resend_returns_original: Current,
+                multi_append_reusing_stored_id_rejected: Current,
             ],
             multi_stream: [
                 multi_append_writes_every_stream: Current,
@@ -100,6 +101,8 @@ macro_rules! __with_cases {
                 subscribe_catch_up_from_middle: Current,
                 subscribe_delivers_live_events: Current,
                 subscribe_resume_from_position: Current,
+                subscribe_from_head_gets_only_new_events: Current,
+                subscribers_agree_on_order: Current,
                 subscribe_no_skip_under_concurrent_writers: Multi,
             ],
             concurrency: [
@@ -109,6 +112,7 @@ macro_rules! __with_cases {
                 concurrent_distinct_streams_all_stored: Multi,
                 concurrent_multi_appends_all_or_nothing: Multi,
                 read_all_tailing_never_skips_concurrent_commits: Multi,
+                concurrent_readers_never_see_partial_batches: Multi,
             ],
             model: [
                 model_based_operations_match_reference: Current,

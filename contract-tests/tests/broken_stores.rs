@@ -100,6 +100,9 @@ caught_by! {
         read_stream_from_middle_backward,
         read_stream_pages_equal_whole,
     ];
+    writing_one_by_one_is_caught: WritesOneByOne => [
+        concurrent_readers_never_see_partial_batches,
+    ];
     older_snapshot_winning_is_caught: OlderSnapshotWins => [
         snapshot_highest_version_wins,
     ];

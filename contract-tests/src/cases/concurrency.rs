@@ -325,3 +325,63 @@ pub async fn read_all_tailing_never_skips_concurrent_commits<F: StoreFactory>(
     super::subscriptions::check_seen_exactly_once(&seen, &written, &all, "the tailing reader");
     Outcome::Passed
 }
+
+/// Readers polling a stream and `read_all` while `RACERS` writers append batches of 5 never
+/// see part of a batch: an append becomes visible whole or not at all.
+pub async fn concurrent_readers_never_see_partial_batches<F: StoreFactory>(factory: &F) -> Outcome {
+    const BATCH: usize = 5;
+    let store = factory.create().await;
+    let s = stream("race-whole-batches");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (store, s, stop) = (store.clone(), s.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut looks = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) || looks == 0 {
+                looks += 1;
+                let read = whole(&store, &s, "a reader's read_stream").await;
+                assert!(
+                    read.len() % BATCH == 0,
+                    "a reader saw {} events of a stream written in batches of {BATCH}: part of an append was visible",
+                    read.len()
+                );
+                let all = super::support::everything(&store, "a reader's read_all").await;
+                assert!(
+                    all.len() % BATCH == 0,
+                    "read_all showed {} events of batches of {BATCH}: part of an append was visible",
+                    all.len()
+                );
+                tokio::task::yield_now().await;
+            }
+            looks
+        })
+    };
+    let writers: Vec<_> = (0..RACERS)
+        .map(|racer| {
+            let (store, s) = (store.clone(), s.clone());
+            tokio::spawn(async move {
+                for round in 0..3 {
+                    store
+                        .append(
+                            &s,
+                            ExpectedVersion::Any,
+                            batch(&format!("w{racer}-{round}"), BATCH),
+                        )
+                        .await
+                        .or_fail("a racing batch append");
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        joined(writer.await);
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let looks = joined(reader.await);
+    assert!(looks > 0, "the reader never looked");
+    assert_eq!(
+        whole(&store, &s, "the final read").await.len(),
+        RACERS * 3 * BATCH
+    );
+    Outcome::Passed
+}

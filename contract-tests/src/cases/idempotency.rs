@@ -181,3 +181,32 @@ pub async fn multi_append_resend_returns_original<F: StoreFactory>(factory: &F) 
     assert_eq!(everything(&store, "read_all").await.len(), 3);
     Outcome::Passed
 }
+
+/// A multi-append where one stream's part reuses a stored id (and the other part is new) is
+/// `DuplicateEventId`, and neither part is stored.
+pub async fn multi_append_reusing_stored_id_rejected<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    let (a, b) = (stream("idem-multi-reuse-a"), stream("idem-multi-reuse-b"));
+    let stored = batch("a", 1);
+    store
+        .append(&a, ExpectedVersion::Any, stored.clone())
+        .await
+        .or_fail("the first send");
+    let reused = event("Other", r#"{"other":true}"#).with_id(stored[0].id);
+    let result = store
+        .append_multi(vec![
+            StreamAppend::new(b.clone(), ExpectedVersion::Any, batch("b", 2)),
+            StreamAppend::new(a.clone(), ExpectedVersion::Any, vec![reused]),
+        ])
+        .await;
+    assert!(
+        matches!(&result, Err(Error::DuplicateEventId { id, .. }) if *id == stored[0].id),
+        "a multi-append reusing a stored id must be DuplicateEventId, got {result:?}"
+    );
+    assert!(
+        whole(&store, &b, "b").await.is_empty(),
+        "the new part was stored"
+    );
+    assert_events(&whole(&store, &a, "a").await, &stored, "stream a");
+    Outcome::Passed
+}

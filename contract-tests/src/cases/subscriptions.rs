@@ -168,6 +168,84 @@ pub async fn subscribe_resume_from_position<F: StoreFactory>(factory: &F) -> Out
     Outcome::Passed
 }
 
+/// A subscription from the position after the last event gets only events appended later.
+pub async fn subscribe_from_head_gets_only_new_events<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_subscriptions!(store);
+    interleaved(&store, 2).await;
+    let all = everything(&store, "read_all").await;
+    let Some(last) = all.last() else {
+        panic!("nothing was written")
+    };
+    let mut subscription = store
+        .subscribe(last.position.next())
+        .await
+        .or_fail("subscribing");
+    assert_quiet(
+        &mut subscription,
+        "a subscription from the head before new writes",
+    )
+    .await;
+    let fresh = batch("fresh", 2);
+    store
+        .append(&stream("head"), ExpectedVersion::Any, fresh.clone())
+        .await
+        .or_fail("appending after subscribing");
+    let got = take(&mut subscription, 2, "a subscription from the head").await;
+    assert_events(&got, &fresh, "a subscription from the head");
+    Outcome::Passed
+}
+
+/// Two subscribers, one started before and one in the middle of a run of live writes, see the
+/// same events in the same order.
+pub async fn subscribers_agree_on_order<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = factory.create().await;
+    needs_subscriptions!(store);
+    let mut early = store
+        .subscribe(Position::START)
+        .await
+        .or_fail("subscribing early");
+    let mut written = Vec::new();
+    for round in 0..3 {
+        let events = batch(&format!("first{round}"), 2);
+        store
+            .append(
+                &stream(&format!("agree-{}", round % 2)),
+                ExpectedVersion::Any,
+                events.clone(),
+            )
+            .await
+            .or_fail("writing");
+        written.extend(events);
+    }
+    let mut late = store
+        .subscribe(Position::START)
+        .await
+        .or_fail("subscribing late");
+    for round in 0..3 {
+        let events = batch(&format!("second{round}"), 1);
+        store
+            .append(
+                &stream(&format!("agree-{}", round % 2)),
+                ExpectedVersion::Any,
+                events.clone(),
+            )
+            .await
+            .or_fail("writing");
+        written.extend(events);
+    }
+    let a = take(&mut early, written.len(), "the early subscriber").await;
+    let b = take(&mut late, written.len(), "the late subscriber").await;
+    assert_events(&a, &written, "the early subscriber");
+    assert_events(&b, &written, "the late subscriber");
+    let (pa, pb): (Vec<_>, Vec<_>) = (
+        a.iter().map(|e| e.position).collect(),
+        b.iter().map(|e| e.position).collect(),
+    );
+    assert_eq!(pa, pb, "two subscribers saw different positions");
+    Outcome::Passed
+}
+
 /// A subscriber that starts before 16 writers race (single and multi-stream appends, of
 /// different sizes) sees every committed event exactly once, in position order. A store whose
 /// reads can return an event past a smaller position that commits later makes the subscriber

@@ -48,6 +48,8 @@ pub enum Flaw {
     OlderSnapshotWins,
     /// Subscriptions start after `from` instead of at it.
     SubscribeFromExclusive,
+    /// Writes a batch event by event, so readers can see part of it.
+    WritesOneByOne,
     /// Declares no optional capability (a correct store, not a broken one).
     NoCapabilities,
 }
@@ -196,6 +198,22 @@ impl EventStore for Broken {
                     });
                 }
                 self.inner.append(stream, expected, events).await
+            }
+            Flaw::WritesOneByOne if events.len() > 1 => {
+                let mut events = events.into_iter();
+                let first = events.next().into_iter().collect();
+                let mut result = self.inner.append(stream, expected, first).await?;
+                for event in events {
+                    // One round trip per event, as a store without a transaction would make.
+                    tokio::time::sleep(Duration::from_micros(300)).await;
+                    let next = self
+                        .inner
+                        .append(stream, ExpectedVersion::Any, vec![event])
+                        .await?;
+                    result.last_version = next.last_version;
+                    result.last_position = next.last_position;
+                }
+                Ok(result)
             }
             Flaw::ReadsPastUncommitted => {
                 let result = self.inner.append(stream, expected, events).await?;
