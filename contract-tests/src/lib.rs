@@ -36,6 +36,18 @@
 //!
 //! A failing case panics with a message that names the broken promise.
 //!
+//! ## What it checks
+//!
+//! One module of [`cases`] per promise: [`append`](cases::append),
+//! [`expected_version`](cases::expected_version), [`read_stream`](cases::read_stream),
+//! [`read_all`](cases::read_all), [`payloads`](cases::payloads), [`bad_input`](cases::bad_input),
+//! [`idempotency`](cases::idempotency), [`multi_stream`](cases::multi_stream),
+//! [`snapshots`](cases::snapshots), [`deletion`](cases::deletion),
+//! [`subscriptions`](cases::subscriptions), [`concurrency`](cases::concurrency) (16 racing
+//! tasks), [`faults`](cases::faults) (lost acknowledgements and failures through
+//! [`FaultyStore`]) and [`model`](cases::model) (random operation sequences compared with a
+//! reference model, see [`model`]). [`CASES`] lists them all.
+//!
 //! ## A report instead of tests
 //!
 //! [`run_suite`] runs every case and returns a [`Report`] whose

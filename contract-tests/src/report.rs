@@ -174,3 +174,45 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
         "panicked with a non-text payload".to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_matrix_has_one_row_per_case_and_keeps_the_table_intact() {
+        let mut report = Report::default();
+        report.record("a_case", "append", CaseResult::Passed);
+        report.record(
+            "b_case",
+            "snapshots",
+            CaseResult::NotApplicable("snapshots"),
+        );
+        report.record(
+            "c_case",
+            "read_all",
+            CaseResult::Failed("expected a | b\nsecond line".to_owned()),
+        );
+        let markdown = report.to_markdown();
+        assert!(markdown.starts_with("3 cases: 1 pass, 1 fail, 1 not applicable\n"));
+        assert!(markdown.contains("| `a_case` | append | pass |\n"));
+        assert!(markdown.contains("| `b_case` | snapshots | not applicable (needs snapshots) |\n"));
+        assert!(markdown.contains("| `c_case` | read_all | **FAIL**: expected a \\| b |\n"));
+        assert!(
+            !markdown.contains("second line"),
+            "a row must stay on one line"
+        );
+        assert_eq!(report.failed(), vec!["c_case"]);
+        assert_eq!(report.not_applicable(), vec!["b_case"]);
+    }
+
+    #[test]
+    fn every_case_name_is_unique() {
+        let mut names: Vec<_> = CASES.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "a case is listed twice");
+        assert!(before >= 60, "the suite has only {before} cases");
+    }
+}
