@@ -92,7 +92,8 @@ enum Server {
     External { admin_url: String },
     /// A throwaway cluster; lives as long as the process (the static is never dropped).
     Local {
-        _cluster: LocalCluster,
+        /// Taken by [`shutdown`] for an early, synchronous cleanup.
+        cluster: parking_lot::Mutex<Option<LocalCluster>>,
         admin_url: String,
     },
     #[cfg(feature = "docker")]
@@ -142,7 +143,7 @@ async fn find_server() -> Result<Server, HarnessError> {
             tracing::info!(dir = %cluster.dir().display(), "test database: throwaway cluster");
             let admin_url = cluster.url("postgres");
             let server = Server::Local {
-                _cluster: cluster,
+                cluster: parking_lot::Mutex::new(Some(cluster)),
                 admin_url,
             };
             prepare_template(&server).await?;
@@ -215,6 +216,18 @@ fn database_url(url: &str, database: &str) -> String {
     match query {
         Some(query) => format!("{base}/{database}?{query}"),
         None => format!("{base}/{database}"),
+    }
+}
+
+/// Stops this process's throwaway cluster now and waits until its directory is gone.
+///
+/// Optional: the cluster is removed anyway when the process exits, but that happens just after
+/// the exit. A program that checks for leftover servers right after it ends (a benchmark's
+/// `main`, a CI step) can call this last. Later harness calls in this process then fail.
+/// Does nothing for `DATABASE_URL` (or a container, which goes when the process ends).
+pub fn shutdown() {
+    if let Some(Ok(Server::Local { cluster, .. })) = SERVER.get() {
+        drop(cluster.lock().take());
     }
 }
 
