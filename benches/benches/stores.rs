@@ -10,6 +10,8 @@ use std::{
 use benches::{raw_sql::RawSql, workloads};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use es_core::{EventStore, Repository};
+use postgres_store::{PgStore, PgStoreConfig, harness::LocalCluster};
+use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::runtime::Runtime;
 
 /// Events in the stream the read and rehydration workloads load.
@@ -150,22 +152,45 @@ fn memory(c: &mut Criterion) {
     );
 }
 
+/// PostgreSQL: `DATABASE_URL` when set, else a throwaway cluster from the local binaries with
+/// PostgreSQL's durable defaults (fsync and synchronous commit on, as users run it; the test
+/// harness's cluster turns them off, which would flatter every write figure). Each fresh store is
+/// a new schema in one database, so every workload sees the same server settings.
 fn postgres(c: &mut Criterion) {
     let rt = runtime();
-    let first = match rt.block_on(postgres_store::harness::fresh_store()) {
-        Ok(store) => store,
-        Err(error) => {
-            eprintln!("PostgreSQL benchmarks skipped: {error}");
-            return;
-        }
+    let (url, cluster) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (url, None),
+        Err(_) => match LocalCluster::start_durable() {
+            Ok(cluster) => (cluster.url("postgres"), Some(cluster)),
+            Err(error) => {
+                eprintln!("PostgreSQL benchmarks skipped: {error}");
+                return;
+            }
+        },
     };
+    let schemas = AtomicU32::new(0);
     let fresh = || async {
-        postgres_store::harness::fresh_store()
+        let schema = format!(
+            "bench_{}_{}",
+            std::process::id(),
+            schemas.fetch_add(1, Ordering::Relaxed)
+        );
+        let config = PgStoreConfig::new(url.clone())
+            .schema(schema)
+            .max_connections(16);
+        let store = PgStore::connect(config)
             .await
-            .unwrap_or_else(|error| panic!("a fresh PostgreSQL database: {error}"))
+            .unwrap_or_else(|error| panic!("cannot connect to PostgreSQL at {url}: {error}"));
+        store
+            .migrate()
+            .await
+            .unwrap_or_else(|error| panic!("cannot migrate: {error}"));
+        store
     };
+    let first = rt.block_on(fresh());
     raw_sql(c, &rt, &first);
     provider(c, &rt, "postgres", fresh, false);
+    drop(cluster); // stops the server and removes its directory before the process exits
 }
 
 /// Plain sqlx statements on the same server, same table shape: the limit to compare with.

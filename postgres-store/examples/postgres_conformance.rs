@@ -2,7 +2,7 @@
 //! its result. Uses `DATABASE_URL` when set, otherwise starts a throwaway cluster.
 //!
 //! ```text
-//! cargo run -p postgres-store --example conformance
+//! cargo run -p postgres-store --example postgres_conformance
 //! ```
 
 use std::process::ExitCode;

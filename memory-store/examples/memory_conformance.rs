@@ -2,7 +2,7 @@
 //! checks, and whether it passed.
 //!
 //! ```text
-//! cargo run -p memory-store --example conformance
+//! cargo run -p memory-store --example memory_conformance
 //! ```
 
 use memory_store::MemoryStore;
