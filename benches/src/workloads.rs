@@ -54,43 +54,53 @@ pub async fn append_multi<S: EventStore>(
     Ok(iterations * streams)
 }
 
-/// `writers` tasks execute deposit commands on ONE stream through the repository, which
-/// decides on fresh state and retries conflicts; `commands` commands each. Returns the events
-/// committed (every command commits exactly one).
+/// `writers` tasks execute deposit commands on one stream through the repository, which
+/// decides on fresh state and retries conflicts, `commands` commands each in all. Every round of
+/// [`CONTENTION_ROUND`] commands per writer moves to a fresh stream, so what is measured is
+/// contention, not the replay of an ever longer stream. Returns the events committed (every
+/// command commits exactly one).
 pub async fn contended_commands<S>(store: S, writers: u64, commands: u64) -> Result<u64, Error>
 where
     S: EventStore + Clone + 'static,
 {
-    let stream = fresh_stream("contended")?;
     let repository = Arc::new(Repository::<BenchAggregate, S>::new(store).with_retry(
         es_core::RetryPolicy {
             max_attempts: 1_000,
             ..Default::default()
         },
     ));
-    let tasks: Vec<_> = (0..writers)
-        .map(|_| {
-            let (repository, stream) = (repository.clone(), stream.clone());
-            tokio::spawn(async move {
-                for _ in 0..commands {
-                    let deposit = es_core::doc_fixture::Command::Deposit { amount: 1 };
-                    repository
-                        .execute(&stream, &deposit, &())
-                        .await
-                        .map_err(|e| Error::Backend {
-                            message: e.to_string(),
-                            source: None,
-                        })?;
-                }
-                Ok::<(), Error>(())
+    let mut left = commands;
+    while left > 0 {
+        let round = left.min(CONTENTION_ROUND);
+        left -= round;
+        let stream = fresh_stream("contended")?;
+        let tasks: Vec<_> = (0..writers)
+            .map(|_| {
+                let (repository, stream) = (repository.clone(), stream.clone());
+                tokio::spawn(async move {
+                    for _ in 0..round {
+                        let deposit = es_core::doc_fixture::Command::Deposit { amount: 1 };
+                        repository
+                            .execute(&stream, &deposit, &())
+                            .await
+                            .map_err(|e| Error::Backend {
+                                message: e.to_string(),
+                                source: None,
+                            })?;
+                    }
+                    Ok::<(), Error>(())
+                })
             })
-        })
-        .collect();
-    for task in tasks {
-        task.await.map_err(Error::backend)??;
+            .collect();
+        for task in tasks {
+            task.await.map_err(Error::backend)??;
+        }
     }
     Ok(writers * commands)
 }
+
+/// Commands per writer before the contended workload moves to a fresh stream.
+pub const CONTENTION_ROUND: u64 = 8;
 
 /// Fills a fresh stream with `events` deposits (in batches of up to 1000) and returns its id.
 pub async fn seed_stream<S: EventStore>(store: &S, events: u64) -> Result<StreamId, Error> {
