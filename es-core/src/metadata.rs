@@ -39,6 +39,9 @@ pub struct Metadata {
     pub user: BTreeMap<String, serde_json::Value>,
 }
 
+/// The JSON of metadata with nothing in it.
+const EMPTY: &str = "{}";
+
 const fn first_schema() -> u32 {
     1
 }
@@ -81,13 +84,29 @@ impl Metadata {
         self
     }
 
+    /// Whether it carries nothing beyond the defaults (serializes as `{}`).
+    pub fn is_empty(&self) -> bool {
+        self.correlation_id.is_none()
+            && self.causation_id.is_none()
+            && self.schema_version == 1
+            && self.user.is_empty()
+    }
+
     /// The metadata as JSON text, as providers store it.
     pub fn to_json(&self) -> Result<String, Error> {
+        // Most events carry no metadata: skip serde for them (it is on every append's path).
+        if self.is_empty() {
+            return Ok(EMPTY.to_owned());
+        }
         serde_json::to_string(self).map_err(Error::MalformedPayload)
     }
 
     /// Reads metadata from the JSON text a provider stored.
     pub fn from_json(json: &str) -> Result<Self, Error> {
+        // The common case on every read, decoded without serde.
+        if json == EMPTY {
+            return Ok(Self::default());
+        }
         serde_json::from_str(json).map_err(Error::MalformedPayload)
     }
 }
@@ -100,5 +119,29 @@ impl Default for Metadata {
             schema_version: 1,
             user: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_round_trips_empty_and_full() {
+        let empty = Metadata::default();
+        assert_eq!(empty.to_json().ok().as_deref(), Some("{}"));
+        assert_eq!(serde_json::to_string(&empty).ok().as_deref(), Some("{}"));
+        let full = Metadata::default()
+            .with_correlation_id(Uuid::from_u128(1))
+            .with_schema_version(3)
+            .with_user_key("k", "v");
+        let json = full.to_json().unwrap_or_default();
+        assert!(!full.is_empty());
+        assert_eq!(Metadata::from_json(&json).ok(), Some(full));
+        assert_eq!(Metadata::from_json("{}").ok(), Some(Metadata::default()));
+        assert_eq!(
+            Metadata::from_json(r#"{ "schema_version": 1 }"#).ok(),
+            Some(Metadata::default())
+        );
     }
 }
