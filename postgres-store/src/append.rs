@@ -13,6 +13,10 @@ use crate::{
     read, sql,
 };
 
+/// The most events one call may carry: positions are `(xid << 20) + n` with `n` the event's
+/// 1-based number in the statement, so `n` must stay below `2^20` (see `sql::POSITION_SHIFT`).
+const MAX_EVENTS_PER_STATEMENT: usize = (1 << sql::POSITION_SHIFT) - 1;
+
 /// How often an append whose expectation still holds is retried after losing a race (only
 /// `Any` and `StreamExists` can lose a race and still hold; each retry sees the winner).
 const MAX_RACE_RETRIES: usize = 1_000;
@@ -81,21 +85,29 @@ pub(crate) async fn append(
     target: &Target,
     appends: &[StreamAppend],
 ) -> Result<Vec<AppendResult>> {
-    let columns = Columns::of(appends)?;
+    check_total(appends.iter().map(|a| a.events.len()).sum())?;
+    let shape = Shape::of(appends)?;
     for _ in 0..MAX_RACE_RETRIES {
-        match insert(pool, target, &columns, appends).await {
-            Ok(results) => return Ok(results),
-            Err(error) if is_rejection(&error) => {
-                if let Some(answer) = resend(pool, appends).await? {
-                    return answer;
-                }
-                check_expectations(pool, appends).await?;
-                // The expectation holds now: we lost a race to a writer that has committed
-                // since. Go again; the next attempt sees its events.
-                tracing::debug!("append lost a race; retrying");
+        let outcome = match &shape {
+            Shape::Known { head, columns } => {
+                insert_known(pool, target, &appends[0], *head, columns).await
             }
+            Shape::General(columns) => insert(pool, target, columns, appends).await.map(Some),
+        };
+        match outcome {
+            Ok(Some(results)) => return Ok(results),
+            // The lean statement stored nothing: the version it expects does not exist.
+            Ok(None) => {}
+            Err(error) if is_rejection(&error) => {}
             Err(error) => return Err(store_error(error)),
         }
+        if let Some(answer) = resend(pool, appends).await? {
+            return answer;
+        }
+        check_expectations(pool, appends).await?;
+        // The expectation holds now: we lost a race to a writer that has committed since. Go
+        // again; the next attempt sees its events.
+        tracing::debug!("append lost a race; retrying");
     }
     Err(Error::Backend {
         message: format!(
@@ -103,6 +115,18 @@ pub(crate) async fn append(
         ),
         source: None,
     })
+}
+
+/// Rejects a call with more events than one statement can number (`MAX_EVENTS_PER_STATEMENT`).
+fn check_total(total: usize) -> Result<()> {
+    if total > MAX_EVENTS_PER_STATEMENT {
+        return Err(Error::InvalidMultiAppend {
+            reason: format!(
+                "it carries {total} events in all, over the limit of {MAX_EVENTS_PER_STATEMENT} per call; split it into several calls"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// A unique violation (a version or an id taken), the NULL version of a failed expectation,
@@ -114,27 +138,136 @@ fn is_rejection(error: &sqlx::Error) -> bool {
     )
 }
 
-/// Where appends go: the NOTIFY channel and the key of the position lock (see `sql::APPEND`).
+/// Where appends go: the NOTIFY channel of the store's schema.
 #[derive(Debug)]
 pub(crate) struct Target {
     pub(crate) channel: String,
-    pub(crate) lock_key: i64,
 }
 
 impl Target {
     pub(crate) fn for_schema(schema: &str) -> Self {
-        // FNV-1a: a stable key per schema, so stores in different schemas of one database
-        // do not wait for each other's position draws.
-        let hash = format!("es-position-lock:{schema}")
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
         Self {
             channel: format!("es_{schema}"),
-            lock_key: i64::from_ne_bytes(hash.to_ne_bytes()),
         }
     }
+}
+
+/// Which statement an append takes.
+enum Shape {
+    /// One stream whose head the caller states (`Exact(v)`: `head` v; `NoStream`: `head` 0):
+    /// versions are computed here and the lean `sql::APPEND_ONE` / `sql::APPEND_BATCH` run.
+    Known { head: i64, columns: EventColumns },
+    /// Anything else: `sql::APPEND` computes versions from the heads it finds.
+    General(Columns),
+}
+
+impl Shape {
+    fn of(appends: &[StreamAppend]) -> Result<Self> {
+        if let [append] = appends {
+            let head = match append.expected {
+                ExpectedVersion::NoStream => Some(0),
+                ExpectedVersion::Exact(v) => Some(to_i64(v.get())),
+                ExpectedVersion::Any | ExpectedVersion::StreamExists => None,
+            };
+            // A head so large that its versions would overflow `bigint` cannot exist; the
+            // general statement reports the conflict without computing them.
+            if let Some(head) = head.filter(|h| *h <= i64::MAX - MAX_EVENTS_PER_STATEMENT as i64) {
+                return Ok(Shape::Known {
+                    head,
+                    columns: EventColumns::of(&append.events)?,
+                });
+            }
+        }
+        Ok(Shape::General(Columns::of(appends)?))
+    }
+}
+
+/// One stream's events as column arrays: what `sql::APPEND_BATCH` unnests.
+struct EventColumns {
+    ids: Vec<Uuid>,
+    types: Vec<String>,
+    payloads: Vec<String>,
+    metadata: Vec<String>,
+}
+
+impl EventColumns {
+    fn of(events: &[NewEvent]) -> Result<Self> {
+        let mut c = EventColumns {
+            ids: Vec::with_capacity(events.len()),
+            types: Vec::with_capacity(events.len()),
+            payloads: Vec::with_capacity(events.len()),
+            metadata: Vec::with_capacity(events.len()),
+        };
+        for event in events {
+            c.ids.push(*event.id.as_uuid());
+            c.types.push(event.event_type.as_str().to_owned());
+            c.payloads.push(event.payload.as_str().to_owned());
+            c.metadata.push(event.metadata.to_json()?);
+        }
+        Ok(c)
+    }
+}
+
+/// The lean path: `Ok(None)` when nothing was stored because version `head` does not exist.
+async fn insert_known(
+    pool: &PgPool,
+    target: &Target,
+    append: &StreamAppend,
+    head: i64,
+    c: &EventColumns,
+) -> std::result::Result<Option<Vec<AppendResult>>, sqlx::Error> {
+    let (first, last) = if let ([id], [event_type], [payload], [metadata]) = (
+        c.ids.as_slice(),
+        c.types.as_slice(),
+        c.payloads.as_slice(),
+        c.metadata.as_slice(),
+    ) {
+        let position: Option<i64> = sqlx::query_scalar(sql::APPEND_ONE)
+            .bind(append.stream.as_str())
+            .bind(head)
+            .bind(id)
+            .bind(event_type)
+            .bind(payload)
+            .bind(metadata)
+            .bind(&target.channel)
+            .fetch_optional(pool)
+            .await?;
+        let Some(position) = position else {
+            return Ok(None);
+        };
+        (position, position)
+    } else {
+        let positions: Vec<i64> = sqlx::query_scalar(sql::APPEND_BATCH)
+            .bind(append.stream.as_str())
+            .bind(head)
+            .bind(&c.ids)
+            .bind(&c.types)
+            .bind(&c.payloads)
+            .bind(&c.metadata)
+            .bind(&target.channel)
+            .fetch_all(pool)
+            .await?;
+        if positions.is_empty() {
+            return Ok(None);
+        }
+        if positions.len() != c.ids.len() {
+            return Err(sqlx::Error::Protocol(
+                "append stored a different number of rows than it sent".into(),
+            ));
+        }
+        match (positions.iter().min(), positions.iter().max()) {
+            (Some(first), Some(last)) => (*first, *last),
+            _ => return Ok(None),
+        }
+    };
+    let len = i64::try_from(c.ids.len()).unwrap_or(i64::MAX);
+    Ok(Some(vec![AppendResult {
+        stream_id: append.stream.clone(),
+        first_version: version(head + 1)?,
+        last_version: version(head + len)?,
+        first_position: Position::new(first.unsigned_abs()),
+        last_position: Position::new(last.unsigned_abs()),
+    }]))
 }
 
 async fn insert(
@@ -143,8 +276,7 @@ async fn insert(
     c: &Columns,
     appends: &[StreamAppend],
 ) -> std::result::Result<Vec<AppendResult>, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    let outcome = sqlx::query(sql::APPEND)
+    let rows = sqlx::query(sql::APPEND)
         .bind(&c.streams)
         .bind(&c.offsets)
         .bind(&c.kinds)
@@ -154,24 +286,8 @@ async fn insert(
         .bind(&c.payloads)
         .bind(&c.metadata)
         .bind(&target.channel)
-        .bind(target.lock_key)
-        .fetch_all(&mut *conn)
-        .await;
-    let rows = match outcome {
-        Ok(rows) => rows,
-        Err(error) => {
-            // The statement may have failed while holding the position lock (e.g. cancelled
-            // between lock and unlock): release it, or drop the connection, which does too.
-            if sqlx::query(sql::UNLOCK_ALL)
-                .execute(&mut *conn)
-                .await
-                .is_err()
-            {
-                conn.close_on_drop();
-            }
-            return Err(error);
-        }
-    };
+        .fetch_all(pool)
+        .await?;
     let mut results = Vec::with_capacity(appends.len());
     for append in appends {
         let row = rows
@@ -347,4 +463,34 @@ async fn check_expectations(pool: &PgPool, appends: &[StreamAppend]) -> Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_must_fit_the_position_numbering() {
+        assert_eq!(MAX_EVENTS_PER_STATEMENT, 1_048_575);
+        assert!(check_total(MAX_EVENTS_PER_STATEMENT).is_ok());
+        assert!(matches!(
+            check_total(MAX_EVENTS_PER_STATEMENT + 1),
+            Err(Error::InvalidMultiAppend { .. })
+        ));
+    }
+
+    #[test]
+    fn every_statement_shifts_xids_by_the_same_amount() {
+        let shift = format!("<< {}", sql::POSITION_SHIFT);
+        for statement in [
+            sql::APPEND_ONE,
+            sql::APPEND_BATCH,
+            sql::APPEND,
+            sql::READ_ALL,
+            sql::READ_ALL_LOCAL,
+        ] {
+            assert!(statement.contains(&shift), "{statement}");
+        }
+        assert!(include_str!("../migrations/0001_events.sql").contains(&shift));
+    }
 }

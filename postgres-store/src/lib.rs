@@ -1,9 +1,11 @@
 //! # postgres-store: the PostgreSQL event store and a test harness that needs no Docker
 //!
 //! [`PgStore`] implements [`es_core::EventStore`] on PostgreSQL with sqlx: every append is one
-//! statement and one round trip (`INSERT ... SELECT FROM unnest(...)`), expected versions are
-//! enforced by `UNIQUE (stream_id, version)`, reads of the global order never skip an event
-//! committed out of order, and subscriptions wake on `LISTEN/NOTIFY`.
+//! statement and one round trip (a plain `INSERT` when the expected version is known, else
+//! `INSERT ... SELECT FROM unnest(...)`), expected versions are enforced by
+//! `UNIQUE (stream_id, version)`, positions are derived from the writing transaction's id (no
+//! sequence, no lock), reads of the global order never skip an event committed out of order,
+//! and subscriptions wake on `LISTEN/NOTIFY`.
 //!
 //! ```no_run
 //! use es_core::{EventStore, ExpectedVersion, NewEvent, ReadStream, StreamId};
@@ -37,8 +39,8 @@
 //!
 //! ## Schema
 //!
-//! See `migrations/`: table `events` (position, stream_id, version, event_id, event_type,
-//! payload and metadata as `json`, recorded_at, tx as `xid8`) and table `snapshots`.
+//! See `migrations/`: table `events` (position as `(xid << 20) + n`, stream_id, version,
+//! event_id, event_type, payload and metadata as `json`, recorded_at) and table `snapshots`.
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]

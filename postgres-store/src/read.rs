@@ -42,9 +42,10 @@ pub(crate) async fn read_stream(
 
 /// Reads the global order up to the safe bound (see `sql::READ_ALL`).
 ///
-/// When in-flight transactions hold the bound back (rows are visible but not yet safe), it
-/// reads again with the per-database bound (`sql::READ_ALL_LOCAL`), and then for up to `settle` so that a reader right after a commit sees it even while
-/// unrelated transactions run; after that it returns the safe part, which may be empty.
+/// When in-flight transactions hold the bound back (rows at or past `from` are visible but
+/// beyond the bound), it reads again with the per-database bound (`sql::READ_ALL_LOCAL`), and
+/// then for up to `settle` so that a reader right after a commit sees it even while unrelated
+/// transactions run; after that it returns the safe part, which may be empty.
 pub(crate) async fn read_all(
     pool: &PgPool,
     from: Position,
@@ -66,14 +67,23 @@ pub(crate) async fn read_all(
             .await
             .map_err(store_error)?;
         let mut events = Vec::with_capacity(rows.len());
-        let mut held_back = false;
+        let mut beyond = false;
         for row in &rows {
-            if !row.try_get::<bool, _>("safe").map_err(store_error)? {
-                held_back = true;
-                break;
+            beyond |= row.try_get::<bool, _>("held_back").map_err(store_error)?;
+            // The page's columns are NULL on the one row of an empty page.
+            if row
+                .try_get::<Option<i64>, _>("position")
+                .map_err(store_error)?
+                .is_some()
+            {
+                events.push(decode(row)?);
             }
-            events.push(decode(row)?);
         }
+        // The statement orders the page; keep that guarantee independent of the plan's shape
+        // (a no-op on sorted input).
+        events.sort_by_key(|e| e.position);
+        // A full page needs no second look: the caller asks again from its end.
+        let held_back = beyond && events.len() < limit;
         if held_back && statement == sql::READ_ALL {
             statement = sql::READ_ALL_LOCAL;
             continue;

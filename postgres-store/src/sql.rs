@@ -2,28 +2,71 @@
 //! `search_path` set to the configured schema, so no SQL text is ever built at run time and
 //! every value travels as a bind parameter.
 
-/// Appends any number of events to any number of streams: ONE statement, ONE round trip,
-/// atomic on its own (no BEGIN/COMMIT). One row of the arrays per event:
+/// How positions are made, and why `read_all` can trust them.
+///
+/// Every append is ONE statement, hence one transaction, and writes
+/// `position = (xid << POSITION_SHIFT) + ord`: `xid` is the transaction's 64-bit id
+/// (`pg_current_xact_id()`, never reused, never wraps) and `ord` the row's 1-based number in the
+/// statement, below `2^POSITION_SHIFT` (the store rejects larger appends). So positions are
+/// unique, strictly increase with the version inside a batch, and leave gaps. No sequence, no
+/// lock: appends never wait for each other to draw positions.
+///
+/// Readers of the global order stop below `bound = xmin << POSITION_SHIFT`, `xmin` being the
+/// smallest xid still running in their snapshot. Every row below the bound was written by an
+/// xid below `xmin`, i.e. by a transaction that had finished when the snapshot was taken (so the
+/// row is visible if it committed), and every transaction still running or yet to start has an
+/// xid of at least `xmin` (running ones by definition of `xmin`, future ones get xids from the
+/// snapshot's `xmax` up) and so writes positions above the bound. A reader can therefore never
+/// move past a position that a transaction still in flight is about to commit.
+pub(crate) const POSITION_SHIFT: u32 = 20;
+
+/// One event to one stream whose head the caller knows (`Exact(v)` or `NoStream`): the
+/// executor's and most aggregates' case, so the leanest statement. `$1` stream, `$2` the
+/// expected head (0 for `NoStream`), `$3` event id, `$4` type, `$5` payload text, `$6` metadata
+/// text, `$7` the notification channel. Returns the row's position, or no row at all.
+///
+/// The version is `$2 + 1`, computed by the caller. `UNIQUE (stream_id, version)` rejects an
+/// expectation below the head (and `NoStream` on an existing stream); an expectation above the
+/// head would leave a gap, so the row is inserted only if version `$2` exists: no row back means
+/// the expectation failed (the caller then looks up the actual version).
+/// `pg_notify` is delivered at commit, so it wakes subscribers only if the row is stored.
+pub(crate) const APPEND_ONE: &str = r#"
+WITH notified AS (SELECT pg_notify($7, ''))
+INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
+SELECT (pg_current_xact_id()::text::int8 << 20) + 1, $1, $2::int8 + 1, $3, $4, $5::json, $6::json
+FROM notified
+WHERE $2::int8 = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = $2::int8)
+RETURNING position
+"#;
+
+/// APPEND_ONE for a batch: `$3`..`$6` are arrays, one entry per event in version order; the
+/// event at `ord` (1-based) gets version `$2 + ord` and position `(xid << 20) + ord`. Returns
+/// one position per stored row, or no row at all when the expectation failed.
+pub(crate) const APPEND_BATCH: &str = r#"
+WITH notified AS (SELECT pg_notify($7, ''))
+INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
+SELECT (pg_current_xact_id()::text::int8 << 20) + i.ord, $1, $2::int8 + i.ord,
+       i.event_id, i.event_type, i.payload::json, i.metadata::json
+FROM notified,
+     unnest($3::uuid[], $4::text[], $5::text[], $6::text[])
+         WITH ORDINALITY AS i(event_id, event_type, payload, metadata, ord)
+WHERE $2::int8 = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = $2::int8)
+RETURNING position
+"#;
+
+/// Appends any number of events to any number of streams whose heads the caller does not know
+/// (`Any`, `StreamExists`, and every `append_multi`): ONE statement, ONE round trip, atomic on
+/// its own (no BEGIN/COMMIT). One row of the arrays per event:
 /// `$1` stream, `$2` offset of the event within its stream's batch (1-based), `$3` expectation
 /// kind (see `append::kind`), `$4` expected version for `Exact`, `$5` event id, `$6` type,
-/// `$7` payload text, `$8` metadata text; `$9` the notification channel, `$10` the key of the
-/// advisory lock that orders position draws.
+/// `$7` payload text, `$8` metadata text; `$9` the notification channel.
 ///
 /// Versions are computed here from each stream's current head (an index-only lookup on
 /// `(stream_id, version)`). A failed expectation makes the version NULL, so the NOT NULL
 /// constraint aborts the whole statement (SQLSTATE 23502) and nothing is stored; a concurrent
 /// writer that took the same version makes UNIQUE(stream_id, version) abort it (23505).
-///
-/// Why the lock: readers of the global order return a row only when its `tx` is below the
-/// xmin of their snapshot (see READ_ALL). That is safe only if "drew positions earlier" implies
-/// "has a smaller xid", i.e. a transaction cannot take its xid before another one and draw its
-/// positions after it. So each append takes its xid and draws all its positions while holding
-/// a session-level advisory lock, and releases it *before* inserting any row: the lock covers
-/// a few `nextval`s (microseconds), not the inserts, and never the commit, so appends still
-/// run and group-commit concurrently. The chain of MATERIALIZED CTEs fixes the order:
-/// `locked` (lock, then xid) -> `drawn` (positions in batch order) -> `released` (unlock,
-/// evaluated only once `drawn` is complete) -> `inserted` (needs `released` for `tx`).
-/// If the statement fails before the unlock, the caller runs `pg_advisory_unlock_all()`.
+/// Positions are `(xid << 20) + ord`, `ord` the event's 1-based place in the arrays (see
+/// [`POSITION_SHIFT`]), so they increase with the version inside each stream's batch.
 pub(crate) const APPEND: &str = r#"
 WITH input AS MATERIALIZED (
     SELECT *
@@ -36,20 +79,9 @@ heads AS MATERIALIZED (
            (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id) AS head
     FROM (SELECT DISTINCT stream_id FROM input) s
 ),
-locked AS MATERIALIZED (
-    SELECT pg_advisory_lock($10) AS locked, pg_current_xact_id() AS tx
-),
-drawn AS MATERIALIZED (
-    SELECT o.ord, nextval('events_position_seq') AS position
-    FROM (SELECT i.ord FROM input i CROSS JOIN locked ORDER BY i.ord) o
-),
-released AS MATERIALIZED (
-    SELECT pg_advisory_unlock($10) AS released, (SELECT tx FROM locked) AS tx
-    FROM (SELECT count(*) FROM drawn) d
-),
 inserted AS (
-    INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata, tx)
-    SELECT d.position,
+    INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
+    SELECT (pg_current_xact_id()::text::int8 << 20) + i.ord,
            i.stream_id,
            CASE i.kind
                WHEN 0 THEN coalesce(h.head, 0) + i.off
@@ -57,13 +89,11 @@ inserted AS (
                WHEN 2 THEN h.head + i.off
                ELSE CASE WHEN h.head = i.exact THEN i.exact + i.off END
            END,
-           i.event_id, i.event_type, i.payload::json, i.metadata::json, r.tx
+           i.event_id, i.event_type, i.payload::json, i.metadata::json
     FROM input i
-    JOIN drawn d ON d.ord = i.ord
     JOIN heads h ON h.stream_id = i.stream_id
-    CROSS JOIN released r
-    -- One row order for every writer (positions are already drawn), so two multi-stream
-    -- appends that wait for each other's rows cannot deadlock.
+    -- One row order for every writer, so two multi-stream appends that wait for each other's
+    -- rows cannot deadlock.
     ORDER BY i.stream_id, i.off
     RETURNING stream_id, version, position
 ),
@@ -78,9 +108,6 @@ SELECT s.stream_id,
 FROM inserted s CROSS JOIN notified
 GROUP BY s.stream_id
 "#;
-
-/// Releases the position lock after an append failed, in case it failed before the unlock.
-pub(crate) const UNLOCK_ALL: &str = "SELECT pg_advisory_unlock_all()";
 
 /// Stored events among the given ids (failure path of an append only).
 pub(crate) const STORED_IDS: &str = r#"
@@ -113,24 +140,30 @@ pub(crate) const READ_BACKWARD: &str = concat!(
     " FROM events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3"
 );
 
-/// The global order, with a `safe` flag per row: `tx < xmin of the current snapshot` means the
-/// writing transaction finished and every transaction still running got its xid later, hence
-/// (by the position lock in APPEND) drew its positions later: no running transaction can
-/// commit a smaller position. The caller returns rows only up to (excluding) the first unsafe
-/// one, so a transaction that is still running and holds a smaller position is never skipped.
+/// The global order below the safe bound `xmin << 20` (see [`POSITION_SHIFT`]): every row
+/// returned was written by a finished transaction, and no transaction in flight can still commit
+/// a position below the bound, so a reader that continues after the last row returned never
+/// skips one. Always returns at least one row: the page's columns are NULL when it is empty,
+/// and `held_back` says whether visible rows at or past `$1` lie beyond the bound (committed
+/// out of order while a smaller xid still runs), so the caller knows to look again.
 pub(crate) const READ_ALL: &str = concat!(
-    "SELECT ",
+    "WITH bound AS MATERIALIZED ( \
+         SELECT pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20 AS b) \
+     SELECT e.*, \
+         EXISTS (SELECT 1 FROM events x WHERE x.position >= greatest($1, (SELECT b FROM bound))) \
+             AS held_back \
+     FROM bound LEFT JOIN LATERAL (SELECT ",
     event_columns!(),
-    ", tx < pg_snapshot_xmin(pg_current_snapshot()) AS safe \
-     FROM events WHERE position >= $1 ORDER BY position LIMIT $2"
+    " FROM events WHERE position >= $1 AND position < bound.b ORDER BY position LIMIT $2) e \
+     ON true"
 );
 
 /// READ_ALL with a tighter, equally safe bound, used only when READ_ALL was held back.
 ///
 /// The snapshot's xmin is cluster-wide: a long transaction in *another database* (say, a
 /// `CREATE DATABASE` next door) holds it back although it can never write to this table. Here
-/// the bound is the smallest running xid of the snapshot that is not known to belong to a
-/// backend connected to another database (or the snapshot's xmax when none is left). Any
+/// the bound comes from the smallest running xid of the snapshot that is not known to belong to
+/// a backend connected to another database (or the snapshot's xmax when none is left). Any
 /// writer of this table is connected to this database, so it is never left out; a backend
 /// whose transaction ended between the snapshot and the read of `pg_stat_activity` is simply
 /// not recognised as foreign and keeps the bound low (conservative, never unsafe).
@@ -143,11 +176,14 @@ pub(crate) const READ_ALL_LOCAL: &str = concat!(
          SELECT coalesce( \
              (SELECT min(x) FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
               WHERE (x::text::int8 % 4294967296) NOT IN (SELECT xid32 FROM foreign_xids)), \
-             pg_snapshot_xmax((SELECT s FROM snap))) AS b) \
-     SELECT ",
+             pg_snapshot_xmax((SELECT s FROM snap)))::text::int8 << 20 AS b) \
+     SELECT e.*, \
+         EXISTS (SELECT 1 FROM events x WHERE x.position >= greatest($1, (SELECT b FROM bound))) \
+             AS held_back \
+     FROM bound LEFT JOIN LATERAL (SELECT ",
     event_columns!(),
-    ", tx < (SELECT b FROM bound) AS safe \
-     FROM events WHERE position >= $1 ORDER BY position LIMIT $2"
+    " FROM events WHERE position >= $1 AND position < bound.b ORDER BY position LIMIT $2) e \
+     ON true"
 );
 
 pub(crate) const STREAM_VERSION: &str = "SELECT max(version) FROM events WHERE stream_id = $1";

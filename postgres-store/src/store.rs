@@ -52,7 +52,7 @@ pub struct PgStore {
 struct Inner {
     pool: PgPool,
     schema: String,
-    /// NOTIFY channel and position-lock key of this schema's appends.
+    /// NOTIFY channel of this schema's appends.
     target: append::Target,
     /// Bumped on every notification (and on local appends) to wake subscriptions.
     wake: watch::Sender<u64>,

@@ -1,0 +1,65 @@
+//! The lean statements for appends whose expected version is known (`Exact`, `NoStream`):
+//! edge cases of the version arithmetic and of the positions they write.
+
+use es_core::{Error, EventStore, ExpectedVersion, NewEvent, StreamId, Version};
+use postgres_store::harness;
+
+fn events(n: usize) -> Vec<NewEvent> {
+    (0..n)
+        .map(|i| NewEvent::from_json("E", format!("{{\"i\":{i}}}")).expect("event"))
+        .collect()
+}
+
+#[tokio::test]
+async fn huge_and_ahead_expectations_conflict_and_store_nothing() {
+    let store = harness::fresh_store()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = StreamId::new("s").expect("id");
+    store
+        .append(&s, ExpectedVersion::NoStream, events(2))
+        .await
+        .expect("first");
+    for v in [3, 1_000, u64::MAX, i64::MAX.unsigned_abs(), (1 << 62) + 7] {
+        for n in [1, 3] {
+            let expected = ExpectedVersion::Exact(Version::new(v).expect("v"));
+            let result = store.append(&s, expected, events(n)).await;
+            assert!(
+                matches!(result, Err(Error::Conflict { actual, .. }) if actual == Version::new(2)),
+                "Exact({v}) with {n} events: {result:?}"
+            );
+        }
+    }
+    assert_eq!(store.stream_version(&s).await.expect("v"), Version::new(2));
+}
+
+#[tokio::test]
+async fn positions_of_one_call_are_consecutive_and_grow_across_calls() {
+    let store = harness::fresh_store()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let s = StreamId::new("s").expect("id");
+    let first = store
+        .append(&s, ExpectedVersion::NoStream, events(1))
+        .await
+        .expect("one");
+    assert_eq!(first.first_position, first.last_position);
+    let second = store
+        .append(&s, ExpectedVersion::Exact(first.last_version), events(5))
+        .await
+        .expect("batch");
+    assert_eq!(second.first_version.get(), 2);
+    assert_eq!(second.last_version.get(), 6);
+    assert_eq!(
+        second.last_position.get() - second.first_position.get(),
+        4,
+        "one statement numbers its rows 1..n"
+    );
+    assert!(second.first_position > first.last_position);
+    let third = store
+        .append(&s, ExpectedVersion::Any, events(2))
+        .await
+        .expect("any");
+    assert!(third.first_position > second.last_position);
+    assert_eq!(third.first_version.get(), 7);
+}
