@@ -54,6 +54,7 @@
 //! [`to_markdown`](Report::to_markdown) is the conformance matrix (case, promise, result).
 
 #![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cases;
 mod factory;
