@@ -22,6 +22,8 @@ use crate::{Error, EventType, Metadata, NewEvent, Payload, RecordedEvent};
 /// }
 ///
 /// impl DomainEvent for AccountEvent {
+///     const EVENT_TYPES: &'static [&'static str] = &["AccountOpened", "AccountDeposited"];
+///
 ///     fn event_type(&self) -> &'static str {
 ///         match self {
 ///             Self::Opened { .. } => "AccountOpened",
@@ -39,6 +41,11 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Debug + Send + Sync + 'sta
     /// register an upcaster for the old one.
     const SCHEMA_VERSION: u32 = 1;
 
+    /// Every name [`event_type`](DomainEvent::event_type) can return, so that readers can ask a
+    /// store for only these events (see [`EventFilter::for_events`](crate::EventFilter::for_events)).
+    /// The test kit checks that every emitted event's name is listed.
+    const EVENT_TYPES: &'static [&'static str];
+
     /// The stable name of this event's variant.
     fn event_type(&self) -> &'static str;
 
@@ -52,9 +59,10 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Debug + Send + Sync + 'sta
         .with_metadata(metadata.with_schema_version(Self::SCHEMA_VERSION)))
     }
 
-    /// Deserializes a stored (and already upcast) event.
+    /// Deserializes a stored (and already upcast) event; [`Error::Decode`] names the stream,
+    /// version, type and schema version when it does not fit.
     fn from_recorded(event: &RecordedEvent) -> Result<Self, Error> {
-        event.payload.to_typed()
+        event.decode()
     }
 }
 
@@ -72,6 +80,7 @@ pub trait DomainEvent: Serialize + DeserializeOwned + Debug + Send + Sync + 'sta
 /// #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 /// enum Event { Deposited { amount: u64 } }
 /// impl DomainEvent for Event {
+///     const EVENT_TYPES: &'static [&'static str] = &["Deposited"];
 ///     fn event_type(&self) -> &'static str { "Deposited" }
 /// }
 ///

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{Error, EventId, EventType, Metadata, Payload, Position, StreamId, Version};
+use crate::{Error, EventId, EventRef, EventType, Metadata, Payload, Position, StreamId, Version};
 
 /// An event on its way into a store: type-erased, already serialized.
 ///
@@ -15,6 +15,7 @@ use crate::{Error, EventId, EventType, Metadata, Payload, Position, StreamId, Ve
 /// # Ok::<(), es_core::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct NewEvent {
     /// Unique across the store; re-send the same id to make an append idempotent.
     pub id: EventId,
@@ -29,11 +30,21 @@ pub struct NewEvent {
 impl NewEvent {
     /// An event with a fresh id and empty metadata.
     pub fn new(event_type: EventType, payload: Payload) -> Self {
+        Self::from_parts(EventId::new(), event_type, payload, Metadata::default())
+    }
+
+    /// An event from all its parts, e.g. as a provider reads it back.
+    pub fn from_parts(
+        id: EventId,
+        event_type: EventType,
+        payload: Payload,
+        metadata: Metadata,
+    ) -> Self {
         Self {
-            id: EventId::new(),
+            id,
             event_type,
             payload,
-            metadata: Metadata::default(),
+            metadata,
         }
     }
 
@@ -71,21 +82,22 @@ impl NewEvent {
 /// An event as a store keeps it: the [`NewEvent`] plus where and when it was recorded.
 ///
 /// ```
-/// # use es_core::*;
-/// # let event = RecordedEvent {
-/// #     id: EventId::new(), stream_id: StreamId::new("s")?, version: Version::FIRST,
-/// #     position: Position::new(1), event_type: EventType::new("Deposited")?,
-/// #     payload: Payload::from_json(r#"{"amount":5}"#)?, metadata: Metadata::default(),
-/// #     recorded_at: chrono::Utc::now(),
-/// # };
+/// use es_core::{NewEvent, Position, RecordedEvent, StreamId, Version};
+///
 /// #[derive(serde::Deserialize)]
 /// struct Deposited { amount: u64 }
 ///
-/// let deposited: Deposited = event.payload.to_typed()?;
+/// let event = RecordedEvent::new(
+///     NewEvent::from_json("Deposited", r#"{"amount":5}"#)?,
+///     StreamId::new("account-1")?, Version::FIRST, Position::new(1), es_core::chrono::Utc::now(),
+/// );
+/// let deposited: Deposited = event.decode()?;
 /// assert_eq!(deposited.amount, 5);
+/// assert!(event.decode::<Vec<u8>>().unwrap_err().to_string().contains("stream account-1"));
 /// # Ok::<(), es_core::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct RecordedEvent {
     /// The id it was appended with.
     pub id: EventId,
@@ -106,6 +118,43 @@ pub struct RecordedEvent {
 }
 
 impl RecordedEvent {
+    /// `event` as stored at `version` of `stream_id`, at `position`, at `recorded_at`.
+    pub fn new(
+        event: NewEvent,
+        stream_id: StreamId,
+        version: Version,
+        position: Position,
+        recorded_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: event.id,
+            stream_id,
+            version,
+            position,
+            event_type: event.event_type,
+            payload: event.payload,
+            metadata: event.metadata,
+            recorded_at,
+        }
+    }
+
+    /// Where this event is: version, position and id.
+    pub fn event_ref(&self) -> EventRef {
+        EventRef::new(self.version, self.position, self.id)
+    }
+
+    /// Deserializes the payload into `T`; [`Error::Decode`] naming the stream, version, type and
+    /// schema version when it does not fit.
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_str(self.payload.as_str()).map_err(|error| Error::Decode {
+            stream: Some(self.stream_id.clone()),
+            version: Some(self.version),
+            event_type: Some(self.event_type.clone()),
+            schema_version: Some(self.metadata.schema_version),
+            reason: error.to_string(),
+        })
+    }
+
     /// Whether this recorded event is what `new` asked to store: same id, type, payload (by
     /// JSON meaning) and metadata.
     pub fn matches(&self, new: &NewEvent) -> bool {

@@ -2,7 +2,8 @@ use std::fmt;
 
 use uuid::Uuid;
 
-/// The identity of one event: a UUID v7, so ids sort by creation time.
+/// The identity of one event: a UUID v7 (ids sort by creation time), or a UUID v5
+/// [derived](EventId::derived) from a command's idempotency key.
 ///
 /// Ids are unique across the whole store. Re-sending a batch with the same ids after a lost
 /// acknowledgement is how a writer makes an append idempotent.
@@ -53,5 +54,29 @@ impl fmt::Debug for EventId {
 impl From<Uuid> for EventId {
     fn from(uuid: Uuid) -> Self {
         Self(uuid)
+    }
+}
+
+impl EventId {
+    /// The id of event `index` of what a command with idempotency `key` appends to `stream`:
+    /// the same inputs always give the same id (a UUID v5), so a command delivered twice tries
+    /// to store the very same ids and the store's exact re-send rule keeps it from being
+    /// stored twice. Ids of other keys, streams or indexes never collide in practice.
+    ///
+    /// ```
+    /// use es_core::{EventId, StreamId};
+    /// use uuid::Uuid;
+    ///
+    /// let (key, stream) = (Uuid::now_v7(), StreamId::new("account-1")?);
+    /// assert_eq!(EventId::derived(key, &stream, 0), EventId::derived(key, &stream, 0));
+    /// assert_ne!(EventId::derived(key, &stream, 0), EventId::derived(key, &stream, 1));
+    /// # Ok::<(), es_core::Error>(())
+    /// ```
+    pub fn derived(key: Uuid, stream: &crate::StreamId, index: u32) -> Self {
+        let mut name = Vec::with_capacity(stream.as_str().len() + 5);
+        name.extend_from_slice(stream.as_str().as_bytes());
+        name.push(0);
+        name.extend_from_slice(&index.to_be_bytes());
+        Self(Uuid::new_v5(&key, &name))
     }
 }

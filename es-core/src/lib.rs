@@ -1,11 +1,14 @@
 //! # es-core: a small reference event-sourcing core
 //!
 //! The types and traits the rest of the toolkit is written against. No database code lives
-//! here: storage providers (`memory-store`, `postgres-store`, or your own) implement
-//! [`EventStore`], and the scenario tester, the contract suite and the benchmarks use it.
+//! here: storage providers (`memory-store`, `postgres-store`, or your own) implement the
+//! capability traits, and the scenario tester, the contract suite and the benchmarks use them.
+//!
+//! The examples use the bank account of [`es_testkit::example`](../es_testkit/example/index.html):
+//! an `Account` with a balance, `Command::Deposit`/`Withdraw` and `Event::Deposited`/`Withdrawn`.
 //!
 //! ```
-//! use es_core::{EventStore, ExpectedVersion, NewEvent, ReadStream, StreamId, Error};
+//! use es_core::{Error, EventReader, EventWriterExt, ExpectedVersion, NewEvent, ReadStream, StreamId};
 //! use memory_store::MemoryStore;
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
@@ -13,12 +16,12 @@
 //! let account = StreamId::new("account-7")?;
 //!
 //! // A new stream: expect that it does not exist yet.
-//! store.append(&account, ExpectedVersion::NoStream,
-//!     vec![NewEvent::from_json("Opened", r#"{"owner":"ada"}"#)?]).await?;
+//! store.append_events(&account, ExpectedVersion::NoStream,
+//!     [NewEvent::from_json("Opened", r#"{"owner":"ada"}"#)?]).await?;
 //!
-//! // A writer that read version 0 (no stream) loses the race with a typed conflict.
-//! let late = store.append(&account, ExpectedVersion::NoStream,
-//!     vec![NewEvent::from_json("Opened", r#"{"owner":"bob"}"#)?]).await;
+//! // A writer that also saw "no stream" loses the race with a typed conflict.
+//! let late = store.append_events(&account, ExpectedVersion::NoStream,
+//!     [NewEvent::from_json("Opened", r#"{"owner":"bob"}"#)?]).await;
 //! assert!(matches!(late, Err(Error::Conflict { .. })));
 //!
 //! let events = store.read_stream(&account, ReadStream::forward()).await?;
@@ -29,31 +32,50 @@
 //!
 //! ## The model
 //!
-//! - **Streams and versions.** A [`StreamId`] names a stream; its first event has
-//!   [`Version`] 1 and a stream with no events has no version. Every stored event also has a
-//!   global [`Position`], strictly increasing across the store.
+//! - **Streams and versions.** A [`StreamId`] names a stream, and its [`Category`] is the text
+//!   before the first `-`. The first event has [`Version`] 1 and a stream with no events has no
+//!   version. Every stored event also has a [`Position`] in the global order: compare
+//!   positions, never compute with them. An [`EventRef`] (version, position, id) says where a
+//!   stream is.
 //! - **Optimistic concurrency.** Every append states an [`ExpectedVersion`]; a mismatch is
 //!   [`Error::Conflict`] and stores nothing.
-//! - **Type-erased events.** Stores see [`NewEvent`] and [`RecordedEvent`]: an [`EventId`]
-//!   (UUID v7), an [`EventType`] name, a JSON [`Payload`] validated once, and [`Metadata`].
-//!   Re-sending a batch with the same ids is idempotent.
-//! - **The store contract.** [`EventStore`]: append (one stream or [several atomically](
-//!   EventStore::append_multi)), read a stream, read everything in global order, subscribe,
-//!   and the optional snapshots and stream deletion. [`EventStoreExt`] adds conveniences.
+//! - **Type-erased events.** Stores see [`NewEvent`] and [`RecordedEvent`]: an [`EventId`],
+//!   an [`EventType`] name, a JSON [`Payload`] validated once, and [`Metadata`]. Re-sending a
+//!   batch with the same ids is idempotent.
+//! - **Errors you can branch on.** [`Error::kind`] and [`Error::is_retryable`].
+//!
+//! ## The contract, by capability
+//!
+//! - [`EventReader`]: read a stream, its head, the global order in [`Page`]s from a
+//!   [`Checkpoint`] (with an [`EventFilter`] by type and category), and [`Subscription`]s that
+//!   say when they are caught up. A read-only handle (a replica) is only this.
+//! - [`EventWriter`]: [`append`](EventWriter::append) a [`StreamAppend`] and
+//!   [`append_multi`](EventWriter::append_multi) several atomically. [`EventStore`] is both.
+//! - Optional: [`SnapshotStore`], [`StreamLifecycle`] (soft delete and tombstones, as in
+//!   KurrentDB), [`CheckpointStore`] (where projections keep their place).
+//! - [`Claims`]: each provider's limits and guarantees, checked by the contract suite.
+//! - `&S`, `Arc<S>` and `Box<S>` are stores wherever `S` is; [`AnyStore`] holds a store chosen at
+//!   run time. [`EventReaderExt`] and [`EventWriterExt`] add conveniences.
+//! - [`provider`]: what providers need (input checks with their limits, the catch-up
+//!   subscription, the commit signal). [`testing`] (feature `testing`): one [`StoreFactory`](testing::StoreFactory)
+//!   for the contract suite, the test kit and the benchmarks.
 //!
 //! ## The typed layer
 //!
-//! - [`DomainEvent`]: a serde type with a stable name per variant.
+//! - [`DomainEvent`]: a serde type with a stable name per variant, all names declared.
 //! - [`Aggregate`]: a pure, synchronous decider (`handle` decides, `apply` evolves).
-//! - [`Repository`]: loads an aggregate (snapshot + tail when the store keeps snapshots) and
-//!   [executes](Repository::execute) commands, retrying conflicts per [`RetryPolicy`].
+//! - [`Repository`]: loads an aggregate (a verified snapshot + the tail when the store keeps
+//!   snapshots) and [executes](Repository::execute) commands, retrying per [`RetryPolicy`];
+//!   [`execute_together`](Repository::execute_together) commits several aggregates at once.
+//! - [`CommandEnvelope`]: metadata and an idempotency key, so a redelivered command stores
+//!   nothing twice.
 //! - [`Upcasters`]: bring old event shapes up to date on read.
 //! - [`Clock`] and [`IdSource`]: what decisions need from outside, injected through
 //!   [`Aggregate::Services`] (`es-testkit` has controllable ones for tests).
 //!
 //! ## Limits
 //!
-//! See [`limits`]: every provider rejects the same bad input with the same typed [`Error`].
+//! [`limits`] is the portable floor every provider accepts; each states its own in [`Claims`].
 //!
 //! ## Observability
 //!
@@ -64,44 +86,65 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod aggregate;
-#[doc(hidden)]
-pub mod doc_fixture;
+mod any_store;
+mod append;
+mod category;
+mod checkpoint;
+mod claims;
+mod envelope;
 mod error;
 mod event;
 mod event_id;
 mod event_type;
 mod executor;
 mod ext;
+mod json;
 pub mod limits;
 mod metadata;
 mod payload;
+mod position;
+pub mod provider;
+mod read;
 mod repository;
 mod services;
+mod snapshot;
 mod store;
 mod stream_id;
 mod subscription;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod upcast;
 mod version;
 
 pub use aggregate::{Aggregate, DomainEvent};
-pub use error::{Error, Result};
+pub use any_store::AnyStore;
+pub use append::{AppendResult, StreamAppend};
+pub use category::Category;
+pub use checkpoint::Checkpoint;
+pub use claims::{Claims, Idempotency, PositionDensity, ReadConsistency};
+pub use envelope::CommandEnvelope;
+pub use error::{Error, ErrorKind, Result};
 pub use event::{NewEvent, RecordedEvent};
 pub use event_id::EventId;
 pub use event_type::EventType;
 pub use executor::{ExecuteError, Executed, RetryPolicy};
-pub use ext::EventStoreExt;
+pub use ext::{EventReaderExt, EventWriterExt, HELD_BACK_PATIENCE};
 pub use metadata::Metadata;
 pub use payload::Payload;
+pub use position::{EventRef, Position};
+pub use read::{
+    DEFAULT_PAGE, Direction, EventFilter, Page, PageState, ReadAll, ReadStream, Start, Subscribe,
+};
 pub use repository::{Loaded, Repository};
 pub use services::{Clock, IdSource, RandomIds, SystemClock};
+pub use snapshot::Snapshot;
 pub use store::{
-    AppendResult, Capabilities, Direction, EventStore, ReadStream, Snapshot, StreamAppend,
-    validate_batch, validate_multi,
+    CheckpointStore, EventReader, EventStore, EventWriter, SnapshotStore, StreamLifecycle,
 };
 pub use stream_id::StreamId;
-pub use subscription::Subscription;
+pub use subscription::{Subscription, SubscriptionItem};
 pub use upcast::{EventShape, Upcasters};
-pub use version::{ExpectedVersion, Position, Version};
+pub use version::{ExpectedVersion, Version};
 
 /// Re-exported so providers and users name the same versions.
 pub use chrono;

@@ -98,7 +98,7 @@ impl Metadata {
         if self.is_empty() {
             return Ok(EMPTY.to_owned());
         }
-        serde_json::to_string(self).map_err(Error::MalformedPayload)
+        serde_json::to_string(self).map_err(|e| Error::invalid("metadata", e))
     }
 
     /// Reads metadata from the JSON text a provider stored.
@@ -107,7 +107,7 @@ impl Metadata {
         if json == EMPTY {
             return Ok(Self::default());
         }
-        serde_json::from_str(json).map_err(Error::MalformedPayload)
+        serde_json::from_str(json).map_err(Error::decode)
     }
 }
 

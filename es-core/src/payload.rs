@@ -3,7 +3,7 @@ use std::{fmt, sync::Arc};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::value::RawValue;
 
-use crate::Error;
+use crate::{Error, json::check_depth};
 
 /// An event's body as serialized JSON, validated once when it is made and never re-parsed on
 /// the way into or out of a store.
@@ -29,18 +29,20 @@ pub struct Payload(Arc<RawValue>);
 impl Payload {
     /// Validates `json` (without building a value tree) and keeps its text.
     ///
-    /// Fails with [`Error::MalformedPayload`] when it is not one valid JSON value.
+    /// Fails with [`Error::InvalidPayload`] when it is not one valid JSON value, or nests deeper
+    /// than [`MAX_JSON_DEPTH`](crate::limits::MAX_JSON_DEPTH) (it could not be read back).
     pub fn from_json(json: impl Into<String>) -> Result<Self, Error> {
-        RawValue::from_string(json.into())
-            .map(|raw| Self(Arc::from(raw)))
-            .map_err(Error::MalformedPayload)
+        let raw = RawValue::from_string(json.into()).map_err(|e| Error::invalid("payload", e))?;
+        check_depth("payload", raw.get())?;
+        Ok(Self(Arc::from(raw)))
     }
 
-    /// Serializes `value` straight to JSON text.
+    /// Serializes `value` straight to JSON text; [`Error::InvalidPayload`] when serde refuses it
+    /// or it nests too deep.
     pub fn from_value<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
-        serde_json::value::to_raw_value(value)
-            .map(|raw| Self(Arc::from(raw)))
-            .map_err(Error::MalformedPayload)
+        let raw = serde_json::value::to_raw_value(value).map_err(|e| Error::invalid("payload", e))?;
+        check_depth("payload", raw.get())?;
+        Ok(Self(Arc::from(raw)))
     }
 
     /// The JSON text.
@@ -58,9 +60,10 @@ impl Payload {
         self.0.get().is_empty()
     }
 
-    /// Deserializes into `T`; [`Error::MalformedPayload`] when the JSON does not fit `T`.
+    /// Deserializes into `T`; [`Error::Decode`] when the JSON does not fit `T` (use
+    /// [`RecordedEvent::decode`](crate::RecordedEvent::decode) for a message naming the event).
     pub fn to_typed<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_str(self.0.get()).map_err(Error::MalformedPayload)
+        serde_json::from_str(self.0.get()).map_err(Error::decode)
     }
 
     /// The payload as a JSON value tree (costs a parse; meant for upcasters and tests).
@@ -126,7 +129,7 @@ mod tests {
     fn payload_rejects_malformed_json() {
         for bad in ["", "{", "[1,]", "1 2", "nul"] {
             assert!(
-                matches!(Payload::from_json(bad), Err(Error::MalformedPayload(_))),
+                matches!(Payload::from_json(bad), Err(Error::InvalidPayload { .. })),
                 "{bad:?} was accepted"
             );
         }

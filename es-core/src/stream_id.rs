@@ -1,6 +1,6 @@
 use std::{fmt, sync::Arc};
 
-use crate::{Error, limits::MAX_STREAM_ID_BYTES};
+use crate::{Category, Error, category::category_of, limits::MAX_STREAM_ID_BYTES};
 
 /// The name of a stream: 1 to 255 bytes of text with no control characters.
 ///
@@ -32,9 +32,25 @@ impl StreamId {
         Ok(Self(Arc::from(id)))
     }
 
+    /// The id `<category>-<id>`, e.g. `account-7`; [`Error::InvalidStreamId`] when the whole is
+    /// not a valid id.
+    pub fn in_category(category: &Category, id: impl AsRef<str>) -> Result<Self, Error> {
+        Self::new(format!("{category}-{}", id.as_ref()))
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The stream's [`Category`]: the text before the first `-`, when that is a valid category.
+    pub fn category(&self) -> Option<Category> {
+        category_of(&self.0).and_then(|name| Category::new(name).ok())
+    }
+
+    /// Whether the stream belongs to `category` (no allocation).
+    pub fn is_in(&self, category: &Category) -> bool {
+        category_of(&self.0) == Some(category.as_str())
     }
 }
 

@@ -67,6 +67,15 @@ impl Upcasters {
         self
     }
 
+    /// The stored type names that have a registered step, sorted: old names a reader must also
+    /// ask the store for (see [`EventFilter::for_events`](crate::EventFilter::for_events)).
+    pub fn stored_types(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.steps.keys().map(|(name, _)| name.clone()).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// Whether no step is registered.
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
@@ -113,7 +122,7 @@ impl Upcasters {
         let shape = self.upcast_shape(EventShape {
             event_type: key.0,
             schema_version: key.1,
-            payload: event.payload.to_value()?,
+            payload: event.decode()?,
         })?;
         event.event_type = EventType::new(&shape.event_type)?;
         event.metadata.schema_version = shape.schema_version;

@@ -7,8 +7,9 @@ use std::fmt;
 /// use es_core::Version;
 ///
 /// assert_eq!(Version::FIRST.get(), 1);
-/// assert_eq!(Version::FIRST.next(), Version::new(2).unwrap());
+/// assert_eq!(Version::FIRST.next(), Version::new(2));
 /// assert!(Version::new(0).is_none());
+/// assert_eq!(Version::new(u64::MAX).and_then(Version::next), None, "never wraps");
 /// ```
 #[derive(
     Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, serde::Serialize, serde::Deserialize,
@@ -34,78 +35,30 @@ impl Version {
         self.0
     }
 
-    /// The version after this one.
-    pub const fn next(self) -> Self {
-        Self(self.0 + 1)
+    /// The version after this one; `None` past `u64::MAX` (a stream can never get there, but a
+    /// forged version must not wrap or panic).
+    pub const fn next(self) -> Option<Self> {
+        match self.0.checked_add(1) {
+            Some(next) => Some(Self(next)),
+            None => None,
+        }
     }
 
-    /// The version `count` events after `current` (`None`: a new stream).
-    pub const fn after(current: Option<Version>, count: u64) -> Self {
+    /// The version `count` events after `current` (`None` as `current`: a new stream). `None`
+    /// when `count` is 0 on a new stream or the sum passes `u64::MAX`.
+    pub const fn after(current: Option<Version>, count: u64) -> Option<Self> {
         let base = match current {
             Some(Version(v)) => v,
             None => 0,
         };
-        Self(base + count)
+        match base.checked_add(count) {
+            Some(v) => Self::new(v),
+            None => None,
+        }
     }
 }
 
 impl fmt::Display for Version {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
-    }
-}
-
-/// A place in the store's global order. Every stored event has one, and positions strictly
-/// increase in commit-visible order across all streams; they may have gaps.
-///
-/// `Position::START` (0) is before every event, so `read_all(Position::START, ..)` reads
-/// everything. Reads and subscriptions *include* the position they start from: to resume after
-/// the last event you handled, start from `last.next()`.
-///
-/// ```
-/// use es_core::Position;
-///
-/// let last_seen = Position::new(41);
-/// assert_eq!(last_seen.next(), Position::new(42));
-/// assert!(Position::START < last_seen);
-/// ```
-#[derive(
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Debug,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-#[serde(transparent)]
-pub struct Position(u64);
-
-impl Position {
-    /// Before every event.
-    pub const START: Self = Self(0);
-
-    /// A position from its number.
-    pub const fn new(position: u64) -> Self {
-        Self(position)
-    }
-
-    /// The number.
-    pub const fn get(self) -> u64 {
-        self.0
-    }
-
-    /// The position right after this one: where to resume after handling this one.
-    pub const fn next(self) -> Self {
-        Self(self.0 + 1)
-    }
-}
-
-impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
     }

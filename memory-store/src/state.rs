@@ -3,20 +3,53 @@
 use std::collections::HashMap;
 
 use es_core::{
-    AppendResult, Direction, Error, EventId, ExpectedVersion, NewEvent, Position, ReadStream,
-    RecordedEvent, Result, Snapshot, StreamAppend, StreamId, Version, chrono::Utc,
+    AppendResult, Checkpoint, Direction, Error, EventId, EventRef, ExpectedVersion, NewEvent, Page,
+    PageState, Position, ReadAll, ReadStream, RecordedEvent, Result, Snapshot, Start,
+    StreamAppend, StreamId, Version,
+    chrono::{DateTime, Utc},
 };
 
 /// Everything the store holds.
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    /// The global log: slot `p - 1` holds the event at position `p`; `None` once deleted.
-    log: Vec<Option<RecordedEvent>>,
-    /// Each stream's events as positions; index `v - 1` is version `v`.
-    streams: HashMap<StreamId, Vec<Position>>,
-    /// Every stored event id and its position.
+    /// The global log: slot `p - 1` holds the event at position `p`, deleted ones included
+    /// (their ids stay reserved and an exact re-send of them is still recognised).
+    log: Vec<Slot>,
+    streams: HashMap<StreamId, Stream>,
+    /// Every event id ever stored and its position.
     ids: HashMap<EventId, Position>,
     snapshots: HashMap<StreamId, Snapshot>,
+    checkpoints: HashMap<String, Checkpoint>,
+}
+
+#[derive(Debug)]
+struct Slot {
+    event: RecordedEvent,
+    /// False once its stream was deleted past it.
+    live: bool,
+}
+
+/// One stream: every version it ever had, and which of them still read.
+#[derive(Debug, Default)]
+struct Stream {
+    /// Index `v - 1` is the position of version `v`; deleted versions stay, so numbering
+    /// continues after a soft delete.
+    positions: Vec<Position>,
+    /// The index of the first version that still reads (== `positions.len()` when none does).
+    live_from: usize,
+    /// Hard-deleted: no reads, no writes, for good.
+    tombstoned: bool,
+}
+
+impl Stream {
+    /// The version an expectation is checked against: the last live one.
+    fn live_version(&self) -> Option<Version> {
+        if self.live_from < self.positions.len() {
+            Version::new(self.positions.len() as u64)
+        } else {
+            None
+        }
+    }
 }
 
 /// What an append found about ids it carries.
@@ -28,37 +61,51 @@ enum Repeat {
 }
 
 impl State {
-    pub(crate) fn head(&self) -> Position {
-        Position::new(self.log.len() as u64)
+    /// The position of the newest event (0 when there is none).
+    pub(crate) fn head(&self) -> u64 {
+        self.log.len() as u64
     }
 
-    pub(crate) fn stream_version(&self, stream: &StreamId) -> Option<Version> {
-        self.streams
-            .get(stream)
-            .and_then(|positions| Version::new(positions.len() as u64))
+    fn stream(&self, stream: &StreamId) -> Result<Option<&Stream>> {
+        match self.streams.get(stream) {
+            Some(s) if s.tombstoned => Err(Error::StreamDeleted {
+                stream: stream.clone(),
+            }),
+            other => Ok(other),
+        }
     }
 
-    fn event_at(&self, position: Position) -> Option<&RecordedEvent> {
+    pub(crate) fn stream_head(&self, stream: &StreamId) -> Result<Option<EventRef>> {
+        let Some(s) = self.stream(stream)? else {
+            return Ok(None);
+        };
+        if s.live_version().is_none() {
+            return Ok(None);
+        }
+        let last = s.positions.last().and_then(|p| self.slot(*p));
+        Ok(last.map(|slot| slot.event.event_ref()))
+    }
+
+    fn slot(&self, position: Position) -> Option<&Slot> {
         let index = usize::try_from(position.get().checked_sub(1)?).ok()?;
-        self.log.get(index)?.as_ref()
+        self.log.get(index)
     }
 
     /// Appends to one stream; the batch was validated by the caller.
-    pub(crate) fn append(
-        &mut self,
-        stream: &StreamId,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult> {
-        if let Repeat::Of(result) = self.repeat(stream, &events)? {
+    pub(crate) fn append(&mut self, append: StreamAppend, now: DateTime<Utc>) -> Result<AppendResult> {
+        if let Repeat::Of(result) = self.repeat(&append.stream, &append.events)? {
             return Ok(result);
         }
-        self.check_expected(stream, expected)?;
-        Ok(self.write(stream, events))
+        self.check_expected(&append.stream, append.expected)?;
+        self.write(&append.stream, append.events, now)
     }
 
     /// Appends to several streams, all or nothing; the appends were validated by the caller.
-    pub(crate) fn append_multi(&mut self, appends: Vec<StreamAppend>) -> Result<Vec<AppendResult>> {
+    pub(crate) fn append_multi(
+        &mut self,
+        appends: Vec<StreamAppend>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AppendResult>> {
         let mut repeats = Vec::with_capacity(appends.len());
         for append in &appends {
             repeats.push(self.repeat(&append.stream, &append.events)?);
@@ -88,14 +135,14 @@ impl State {
         for append in &appends {
             self.check_expected(&append.stream, append.expected)?;
         }
-        Ok(appends
+        appends
             .into_iter()
-            .map(|append| self.write(&append.stream, append.events))
-            .collect())
+            .map(|append| self.write(&append.stream, append.events, now))
+            .collect()
     }
 
     fn check_expected(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
-        let actual = self.stream_version(stream);
+        let actual = self.stream(stream)?.and_then(Stream::live_version);
         if expected.accepts(actual) {
             Ok(())
         } else {
@@ -107,18 +154,20 @@ impl State {
         }
     }
 
-    /// Decides whether `events` are new, an exact re-send of stored ones, or a reuse of ids.
+    /// Decides whether `events` are new, an exact re-send of stored ones (deleted or not), or a
+    /// reuse of ids.
     fn repeat(&self, stream: &StreamId, events: &[NewEvent]) -> Result<Repeat> {
         let Some(stored) = events.iter().find_map(|e| self.ids.get(&e.id)) else {
             return Ok(Repeat::Fresh);
         };
-        let first = self
-            .event_at(*stored)
-            .ok_or_else(|| unreachable_state("an id points at an empty slot"))?;
+        let first = &self
+            .slot(*stored)
+            .ok_or_else(|| unreachable_state("an id points at an empty slot"))?
+            .event;
         let positions = self
             .streams
             .get(&first.stream_id)
-            .map(Vec::as_slice)
+            .map(|s| s.positions.as_slice())
             .unwrap_or_default();
         let start = usize::try_from(first.version.get() - 1).unwrap_or(usize::MAX);
         let same_run = first.stream_id == *stream
@@ -127,7 +176,7 @@ impl State {
             && events
                 .iter()
                 .zip(&positions[start..])
-                .all(|(new, &p)| self.event_at(p).is_some_and(|old| old.matches(new)));
+                .all(|(new, &p)| self.slot(p).is_some_and(|old| old.event.matches(new)));
         if !same_run {
             let reused = events
                 .iter()
@@ -135,104 +184,137 @@ impl State {
                 .map_or(first.id, |e| e.id);
             return Err(self.duplicate(reused));
         }
-        let last = self
-            .event_at(positions[start + events.len() - 1])
-            .ok_or_else(|| unreachable_state("a stream points at an empty slot"))?;
-        Ok(Repeat::Of(AppendResult {
-            stream_id: stream.clone(),
-            first_version: first.version,
-            last_version: last.version,
-            first_position: first.position,
-            last_position: last.position,
-        }))
+        let last = &self
+            .slot(positions[start + events.len() - 1])
+            .ok_or_else(|| unreachable_state("a stream points at an empty slot"))?
+            .event;
+        Ok(Repeat::Of(AppendResult::new(
+            stream.clone(),
+            first.event_ref(),
+            last.event_ref(),
+        )))
     }
 
     fn duplicate(&self, id: EventId) -> Error {
         let stream = self
             .ids
             .get(&id)
-            .and_then(|p| self.event_at(*p))
-            .map(|e| e.stream_id.clone());
+            .and_then(|p| self.slot(*p))
+            .map(|slot| slot.event.stream_id.clone());
         match stream {
             Some(stream) => Error::DuplicateEventId { id, stream },
             None => unreachable_state("a duplicate id is not stored"),
         }
     }
 
-    fn write(&mut self, stream: &StreamId, events: Vec<NewEvent>) -> AppendResult {
-        let recorded_at = Utc::now();
-        let positions = self.streams.entry(stream.clone()).or_default();
-        let first_version = Version::after(Version::new(positions.len() as u64), 1);
-        let first_position = Position::new(self.log.len() as u64 + 1);
-        let mut version = first_version;
-        let mut position = first_position;
+    fn write(
+        &mut self,
+        stream: &StreamId,
+        events: Vec<NewEvent>,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<AppendResult> {
+        let entry = self.streams.entry(stream.clone()).or_default();
+        let overflow = || Error::InvalidAppend {
+            stream: stream.clone(),
+            reason: "its versions would pass u64::MAX".to_owned(),
+        };
+        let mut version =
+            Version::after(Version::new(entry.positions.len() as u64), 1).ok_or_else(overflow)?;
+        let mut first = None;
+        let mut last = None;
         for event in events {
+            let position = Position::new(self.log.len() as u64 + 1);
             self.ids.insert(event.id, position);
-            positions.push(position);
-            self.log.push(Some(RecordedEvent {
-                id: event.id,
-                stream_id: stream.clone(),
-                version,
-                position,
-                event_type: event.event_type,
-                payload: event.payload,
-                metadata: event.metadata,
-                recorded_at,
-            }));
-            version = version.next();
-            position = position.next();
+            entry.positions.push(position);
+            let recorded = RecordedEvent::new(event, stream.clone(), version, position, recorded_at);
+            let at = recorded.event_ref();
+            first.get_or_insert(at);
+            last = Some(at);
+            self.log.push(Slot {
+                event: recorded,
+                live: true,
+            });
+            // Only the version after the last event can overflow, and it is never used.
+            version = version.next().unwrap_or(version);
         }
-        AppendResult {
-            stream_id: stream.clone(),
-            first_version,
-            last_version: Version::after(Version::new(positions.len() as u64), 0),
-            first_position,
-            last_position: Position::new(self.log.len() as u64),
+        match (first, last) {
+            (Some(first), Some(last)) => Ok(AppendResult::new(stream.clone(), first, last)),
+            _ => Err(unreachable_state("a validated append was empty")),
         }
     }
 
-    pub(crate) fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Vec<RecordedEvent> {
-        let Some(positions) = self.streams.get(stream) else {
-            return Vec::new();
+    pub(crate) fn read_stream(
+        &self,
+        stream: &StreamId,
+        read: ReadStream,
+    ) -> Result<Vec<RecordedEvent>> {
+        let Some(s) = self.stream(stream)? else {
+            return Ok(Vec::new());
         };
         // Version v sits at index v - 1; `from` is inclusive in both directions.
-        let len = positions.len();
+        let len = s.positions.len();
+        let live = s.live_from..len;
         let from = read.from.map(|v| to_index(v.get()));
-        let pick = |p: &Position| self.event_at(*p).cloned();
-        match read.direction {
+        let pick = |p: &Position| self.slot(*p).map(|slot| slot.event.clone());
+        let events = match read.direction {
             Direction::Forward => {
-                let start = from.map_or(0, |v| (v - 1).min(len));
-                positions[start..]
+                let start = from.map_or(0, |v| v - 1).clamp(live.start, len);
+                s.positions[start..]
                     .iter()
                     .filter_map(pick)
                     .take(read.limit)
                     .collect()
             }
             Direction::Backward => {
-                let end = from.map_or(len, |v| v.min(len));
-                positions[..end]
+                let end = from.map_or(len, |v| v.min(len)).max(live.start);
+                s.positions[live.start..end]
                     .iter()
                     .rev()
                     .filter_map(pick)
                     .take(read.limit)
                     .collect()
             }
-        }
+        };
+        Ok(events)
     }
 
-    pub(crate) fn read_all(&self, from: Position, limit: usize) -> Vec<RecordedEvent> {
-        let start = to_index(from.get().saturating_sub(1)).min(self.log.len());
-        self.log[start..]
-            .iter()
-            .flatten()
-            .take(limit)
-            .cloned()
-            .collect()
+    pub(crate) fn read_all(&self, request: &ReadAll) -> Result<Page> {
+        let start = match &request.start {
+            Start::Beginning => 0,
+            Start::After(checkpoint) => checkpoint.to_position_number()?,
+            Start::Head => {
+                return Ok(Page::new(Vec::new(), self.head_checkpoint(), PageState::CaughtUp));
+            }
+        };
+        let mut index = to_index(start).min(self.log.len());
+        let mut events = Vec::new();
+        while index < self.log.len() && events.len() < request.limit {
+            let slot = &self.log[index];
+            if slot.live && request.filter.matches(&slot.event) {
+                events.push(slot.event.clone());
+            }
+            index += 1;
+        }
+        if index < self.log.len() {
+            let checkpoint = Checkpoint::after(Position::new(index as u64));
+            return Ok(Page::new(events, checkpoint, PageState::More));
+        }
+        // Caught up: the checkpoint is the head, or where the caller already is past it.
+        let checkpoint = if start > self.head() {
+            Checkpoint::after(Position::new(start))
+        } else {
+            self.head_checkpoint()
+        };
+        Ok(Page::new(events, checkpoint, PageState::CaughtUp))
+    }
+
+    fn head_checkpoint(&self) -> Checkpoint {
+        Checkpoint::after(Position::new(self.head()))
     }
 
     pub(crate) fn save_snapshot(&mut self, snapshot: Snapshot) {
         match self.snapshots.get(&snapshot.stream_id) {
-            Some(kept) if kept.version > snapshot.version => {}
+            Some(kept) if kept.version() > snapshot.version() => {}
             _ => {
                 self.snapshots.insert(snapshot.stream_id.clone(), snapshot);
             }
@@ -243,19 +325,51 @@ impl State {
         self.snapshots.get(stream).cloned()
     }
 
+    /// Soft delete (`tombstone` false) or hard delete of a stream whose version meets `expected`.
     pub(crate) fn delete_stream(
         &mut self,
         stream: &StreamId,
         expected: ExpectedVersion,
+        tombstone: bool,
     ) -> Result<()> {
         self.check_expected(stream, expected)?;
         self.snapshots.remove(stream);
-        for position in self.streams.remove(stream).unwrap_or_default() {
-            let slot = self.log.get_mut(to_index(position.get() - 1));
-            if let Some(event) = slot.and_then(Option::take) {
-                self.ids.remove(&event.id);
+        if !tombstone && !self.streams.contains_key(stream) {
+            return Ok(());
+        }
+        let s = self.streams.entry(stream.clone()).or_default();
+        for position in &s.positions[s.live_from..] {
+            if let Some(slot) = usize::try_from(position.get() - 1)
+                .ok()
+                .and_then(|i| self.log.get_mut(i))
+            {
+                slot.live = false;
             }
         }
+        s.live_from = s.positions.len();
+        s.tombstoned |= tombstone;
+        Ok(())
+    }
+
+    pub(crate) fn load_checkpoint(&self, name: &str) -> Option<Checkpoint> {
+        self.checkpoints.get(name).cloned()
+    }
+
+    pub(crate) fn save_checkpoint(
+        &mut self,
+        name: &str,
+        expected: Option<&Checkpoint>,
+        checkpoint: Checkpoint,
+    ) -> Result<()> {
+        let saved = self.checkpoints.get(name);
+        if saved != expected {
+            return Err(Error::CheckpointConflict {
+                name: name.to_owned(),
+                expected: expected.map(ToString::to_string),
+                actual: saved.map(ToString::to_string),
+            });
+        }
+        self.checkpoints.insert(name.to_owned(), checkpoint);
         Ok(())
     }
 }
@@ -268,6 +382,7 @@ fn to_index(n: u64) -> usize {
 fn unreachable_state(what: &str) -> Error {
     Error::Backend {
         message: format!("memory store invariant broken: {what}; please report this bug"),
+        retryable: false,
         source: None,
     }
 }
