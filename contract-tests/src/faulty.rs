@@ -10,8 +10,9 @@ use std::{
 };
 
 use es_core::{
-    AppendResult, Capabilities, Error, EventStore, ExpectedVersion, NewEvent, Position, ReadStream,
-    RecordedEvent, Result, Snapshot, StreamAppend, StreamId, Subscription, Version,
+    AppendResult, Claims, Error, EventReader, EventRef, EventWriter, ExpectedVersion, Page,
+    ReadAll, ReadStream, RecordedEvent, Result, Snapshot, SnapshotStore, StreamAppend, StreamId,
+    StreamLifecycle, Subscribe, Subscription,
 };
 
 /// Wraps a store and injects faults into its writes, deterministically by count:
@@ -23,23 +24,24 @@ use es_core::{
 /// - an injected failure on every n-th write ([`fail_every`](FaultyStore::fail_every)): the
 ///   caller gets [`Error::Unavailable`] and nothing reaches the inner store.
 ///
-/// Writes are `append` and `append_multi`; reads only get the delay. Clones share the counters.
+/// Writes are `append` and `append_multi`; reads, snapshots and deletions only get the delay.
+/// It offers each capability the wrapped store has, and no other. Clones share the counters.
 ///
 /// ```
 /// use contract_tests::FaultyStore;
-/// use es_core::{Error, EventStore, EventStoreExt, ExpectedVersion, NewEvent, StreamId};
+/// use es_core::{Error, EventReaderExt, EventWriterExt, ExpectedVersion, NewEvent, StreamId};
 /// use memory_store::MemoryStore;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let inner = MemoryStore::new();
 /// let store = FaultyStore::new(inner.clone()).drop_ack_every(1);
-/// let stream = StreamId::new("s")?;
-/// let events = vec![NewEvent::from_json("A", "1")?];
-/// let lost = store.append(&stream, ExpectedVersion::NoStream, events.clone()).await;
+/// let stream = StreamId::new("account-1")?;
+/// let events = vec![NewEvent::from_json("Deposited", r#"{"amount":1}"#)?];
+/// let lost = store.append_events(&stream, ExpectedVersion::NoStream, events.clone()).await;
 /// assert!(matches!(lost, Err(Error::Unavailable { .. })));
 /// // It was committed all the same; re-sending the same events is safe.
 /// assert_eq!(inner.read_whole_stream(&stream).await?.len(), 1);
-/// assert!(inner.append(&stream, ExpectedVersion::NoStream, events).await.is_ok());
+/// assert!(inner.append_events(&stream, ExpectedVersion::NoStream, events).await.is_ok());
 /// assert_eq!(store.dropped_acks(), 1);
 /// # Ok::<(), es_core::Error>(())
 /// # }).unwrap();
@@ -67,7 +69,7 @@ enum Fault {
     Fail,
 }
 
-impl<S: EventStore> FaultyStore<S> {
+impl<S> FaultyStore<S> {
     /// Wraps `inner` with no faults yet.
     pub fn new(inner: S) -> Self {
         Self {
@@ -164,23 +166,9 @@ fn unavailable(message: &str) -> Error {
     }
 }
 
-impl<S: EventStore> EventStore for FaultyStore<S> {
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities()
-    }
-
-    async fn append(
-        &self,
-        stream: &StreamId,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult> {
-        self.write(self.inner.append(stream, expected, events))
-            .await
-    }
-
-    async fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<Vec<AppendResult>> {
-        self.write(self.inner.append_multi(appends)).await
+impl<S: EventReader> EventReader for FaultyStore<S> {
+    fn claims(&self) -> Claims {
+        self.inner.claims()
     }
 
     async fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Result<Vec<RecordedEvent>> {
@@ -188,20 +176,32 @@ impl<S: EventStore> EventStore for FaultyStore<S> {
         self.inner.read_stream(stream, read).await
     }
 
-    async fn read_all(&self, from: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
+    async fn stream_head(&self, stream: &StreamId) -> Result<Option<EventRef>> {
         self.delay().await;
-        self.inner.read_all(from, limit).await
+        self.inner.stream_head(stream).await
     }
 
-    async fn stream_version(&self, stream: &StreamId) -> Result<Option<Version>> {
+    async fn read_all(&self, request: ReadAll) -> Result<Page> {
         self.delay().await;
-        self.inner.stream_version(stream).await
+        self.inner.read_all(request).await
     }
 
-    async fn subscribe(&self, from: Position) -> Result<Subscription> {
-        self.inner.subscribe(from).await
+    async fn subscribe(&self, request: Subscribe) -> Result<Subscription> {
+        self.inner.subscribe(request).await
+    }
+}
+
+impl<S: EventWriter> EventWriter for FaultyStore<S> {
+    async fn append(&self, append: StreamAppend) -> Result<AppendResult> {
+        self.write(self.inner.append(append)).await
     }
 
+    async fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<Vec<AppendResult>> {
+        self.write(self.inner.append_multi(appends)).await
+    }
+}
+
+impl<S: SnapshotStore> SnapshotStore for FaultyStore<S> {
     async fn save_snapshot(&self, snapshot: Snapshot) -> Result<()> {
         self.delay().await;
         self.inner.save_snapshot(snapshot).await
@@ -211,9 +211,16 @@ impl<S: EventStore> EventStore for FaultyStore<S> {
         self.delay().await;
         self.inner.load_snapshot(stream).await
     }
+}
 
+impl<S: StreamLifecycle> StreamLifecycle for FaultyStore<S> {
     async fn delete_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
         self.delay().await;
         self.inner.delete_stream(stream, expected).await
+    }
+
+    async fn tombstone_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
+        self.delay().await;
+        self.inner.tombstone_stream(stream, expected).await
     }
 }

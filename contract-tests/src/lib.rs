@@ -10,14 +10,24 @@
 //! In your crate's `tests/contract.rs`:
 //!
 //! ```
-//! contract_tests::event_store_suite!(|| async { memory_store::MemoryStore::new() });
+//! contract_tests::event_store_suite!(
+//!     || async { memory_store::MemoryStore::new() },
+//!     [snapshots, lifecycle, checkpoints]
+//! );
 //! ```
 //!
-//! This expands into one `#[test]` per case, named after the case (for example
-//! `append_exact_conflict_stores_nothing`), each on a fresh store from the factory, on a
-//! multi-threaded tokio runtime where the case races tasks. A case for a capability the store
-//! does not declare (see [`Capabilities`](es_core::Capabilities)) prints
-//! `not applicable: <case> needs <capability>` rather than passing silently.
+//! This expands into one `#[test]` per case, named `<promise>::<case>` (for example
+//! `expected_version::append_exact_conflict_stores_nothing`), each on a fresh store from the
+//! factory, on a multi-threaded tokio runtime where the case races tasks. The core cases always
+//! run; the bracketed list names the optional capabilities the store implements
+//! ([`SnapshotStore`](es_core::SnapshotStore) as `snapshots`,
+//! [`StreamLifecycle`](es_core::StreamLifecycle) as `lifecycle`,
+//! [`CheckpointStore`](es_core::CheckpointStore) as `checkpoints`), and the compiler checks the
+//! claim. Cases of a section left out still show up, as ignored tests that say why.
+//!
+//! A factory is any [`StoreFactory`]: an async closure, or a type whose
+//! [`create`](StoreFactory::create) also gives a second handle for readers (another connection
+//! pool, a replica), which the cases about readers use.
 //!
 //! ## Every case is a plain function
 //!
@@ -34,23 +44,26 @@
 //! # });
 //! ```
 //!
-//! A failing case panics with a message that names the broken promise.
+//! A failing case panics with a message that names the broken promise and the events involved
+//! (stream, version, position).
 //!
 //! ## What it checks
 //!
-//! One module of [`cases`] per promise: [`append`](cases::append),
+//! One module of [`cases`] per promise. Core: [`append`](cases::append),
 //! [`expected_version`](cases::expected_version), [`read_stream`](cases::read_stream),
-//! [`read_all`](cases::read_all), [`payloads`](cases::payloads), [`bad_input`](cases::bad_input),
-//! [`idempotency`](cases::idempotency), [`multi_stream`](cases::multi_stream),
-//! [`snapshots`](cases::snapshots), [`deletion`](cases::deletion),
-//! [`subscriptions`](cases::subscriptions), [`concurrency`](cases::concurrency) (16 racing
-//! tasks), [`faults`](cases::faults) (lost acknowledgements and failures through
-//! [`FaultyStore`]) and [`model`](cases::model) (random operation sequences compared with a
-//! reference model, see [`model`]). [`CASES`] lists them all.
+//! [`read_all`](cases::read_all) (pages, checkpoints, filters), [`payloads`](cases::payloads),
+//! [`bad_input`](cases::bad_input), [`idempotency`](cases::idempotency),
+//! [`multi_stream`](cases::multi_stream), [`subscriptions`](cases::subscriptions),
+//! [`concurrency`](cases::concurrency) (racing tasks), [`faults`](cases::faults) (lost
+//! acknowledgements and failures through [`FaultyStore`]) and [`model`](cases::model) (random
+//! operation sequences compared with a reference model, see [`model`]). Optional:
+//! [`snapshots`](cases::snapshots), [`deletion`](cases::deletion) (soft delete and tombstones),
+//! [`checkpoints`](cases::checkpoints). [`CASES`] lists them all; limits come from the store's
+//! [`Claims`](es_core::Claims).
 //!
 //! ## A report instead of tests
 //!
-//! [`run_suite`] runs every case and returns a [`Report`] whose
+//! [`run_suite!`] runs every case and returns a [`Report`] whose
 //! [`to_markdown`](Report::to_markdown) is the conformance matrix (case, promise, result).
 
 #![deny(missing_docs)]
@@ -67,7 +80,7 @@ mod suite;
 #[doc(hidden)]
 pub mod __private;
 
-pub use factory::StoreFactory;
+pub use factory::{FactoryError, FreshStore, StoreFactory};
 pub use faulty::FaultyStore;
 pub use outcome::Outcome;
-pub use report::{CASES, CaseInfo, CaseReport, CaseResult, Report, run_suite};
+pub use report::{CASES, CaseInfo, CaseReport, CaseResult, Report};

@@ -4,17 +4,20 @@ use std::{any::Any, fmt, future::Future, panic::AssertUnwindSafe};
 
 use futures_util::FutureExt;
 
-use crate::{__private::CASE_TIMEOUT, Outcome, StoreFactory};
+use crate::{__private::CASE_TIMEOUT, Outcome};
 
 crate::__with_cases! { __suite_list {} }
 
-/// One case of the suite: its name and the promise (module of [`crate::cases`]) it checks.
+/// One case of the suite: its name, the promise (module of [`crate::cases`]) it checks and the
+/// section it belongs to (`core`, or an optional capability).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CaseInfo {
-    /// The case's name, which is also its test's name and its function's name.
+    /// The case's name, which is also its function's name (its test is `<promise>::<name>`).
     pub name: &'static str,
     /// The promise it checks: its module in [`crate::cases`].
     pub promise: &'static str,
+    /// `core`, `snapshots`, `lifecycle` or `checkpoints`.
+    pub section: &'static str,
 }
 
 /// How one case ended.
@@ -52,9 +55,11 @@ pub struct CaseReport {
 /// use memory_store::MemoryStore;
 ///
 /// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-/// let report = contract_tests::run_suite(&|| async { MemoryStore::new() }).await;
+/// let factory = || async { MemoryStore::new() };
+/// let report = contract_tests::run_suite!(&factory).await;
 /// assert!(report.failed().is_empty(), "{}", report.to_markdown());
 /// assert_eq!(report.cases().len(), contract_tests::CASES.len());
+/// assert!(report.not_applicable().contains(&"snapshot_save_and_load"));
 /// # });
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -141,16 +146,6 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_markdown())
     }
-}
-
-/// Runs every case of the suite against fresh stores from `factory` and reports each one.
-///
-/// A failing case does not stop the run: its panic is caught and recorded. Run it on a
-/// multi-threaded tokio runtime so that the racing cases really race.
-pub async fn run_suite<F: StoreFactory>(factory: &F) -> Report {
-    let mut report = Report::default();
-    crate::__with_cases! { __suite_runner { factory, report } }
-    report
 }
 
 /// Runs one case, turning a panic or a hang into [`CaseResult::Failed`].

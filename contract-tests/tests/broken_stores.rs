@@ -3,11 +3,12 @@
 
 mod broken;
 
-use broken::{Broken, Flaw};
+use broken::{Broken, CoreOnly, Flaw};
 use contract_tests::{CASES, CaseResult, Report, run_suite};
 
 async fn report_for(flaw: Flaw) -> Report {
-    run_suite(&move || async move { Broken::new(flaw) }).await
+    let factory = move || async move { Broken::new(flaw) };
+    run_suite!(&factory, [snapshots, lifecycle, checkpoints]).await
 }
 
 /// Asserts that every case in `expected` failed (and says which did not).
@@ -90,9 +91,9 @@ caught_by! {
         executor_dropped_acks_store_once,
         model_based_operations_match_reference,
     ];
-    read_all_from_exclusive_is_caught: ReadAllFromExclusive => [
+    resume_skipping_one_is_caught: ResumeSkipsOne => [
         read_all_paging_no_gaps_or_repeats,
-        read_all_from_middle_inclusive,
+        read_all_after_checkpoint_resumes_exactly,
         read_all_limits_zero_and_one,
         model_based_operations_match_reference,
     ];
@@ -106,27 +107,60 @@ caught_by! {
     older_snapshot_winning_is_caught: OlderSnapshotWins => [
         snapshot_highest_version_wins,
     ];
-    subscribing_from_exclusive_is_caught: SubscribeFromExclusive => [
-        subscribe_catch_up_from_middle,
-        subscribe_resume_from_position,
+    subscribing_skipping_one_is_caught: SubscribeSkipsOne => [
+        subscribe_catch_up_after_checkpoint,
+        subscribe_resume_from_checkpoint,
+    ];
+    ignoring_the_filter_is_caught: IgnoresFilter => [
+        read_all_filter_by_event_type,
+        read_all_filter_by_category,
+        read_all_filter_matching_nothing_advances,
+        subscribe_filtered_skips_with_checkpoints,
+        model_based_operations_match_reference,
+    ];
+    a_stuck_filtered_checkpoint_is_caught: FilteredCheckpointStuck => [
+        read_all_filter_matching_nothing_advances,
+    ];
+    never_caught_up_is_caught: NeverCaughtUp => [
+        subscribe_reports_caught_up,
+    ];
+    deletion_restarting_numbering_is_caught: DeleteRestartsNumbering => [
+        delete_stream_continues_numbering,
+        delete_stream_then_any_continues,
+        model_with_deletions_matches_reference,
+    ];
+    a_soft_tombstone_is_caught: TombstoneIsSoft => [
+        tombstone_refuses_reads_and_writes,
+        model_with_deletions_matches_reference,
+    ];
+    blind_checkpoint_writes_are_caught: CheckpointBlindWrite => [
+        checkpoint_compare_and_set,
+    ];
+    accepting_a_wrong_head_hint_is_caught: AcceptsWrongHeadHint => [
+        append_head_hint_must_match_expectation,
+    ];
+    a_head_at_the_first_event_is_caught: HeadIsFirstEvent => [
+        stream_head_names_the_last_event,
+        model_based_operations_match_reference,
     ];
 }
 
-/// A store without optional capabilities gets "not applicable", by name, for exactly the
-/// cases that need them, and passes everything else.
+/// A store that is only an event store gets "not applicable", by name, for exactly the cases of
+/// the optional sections, and passes everything else.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn missing_capabilities_are_not_applicable_by_name() {
-    let report = report_for(Flaw::NoCapabilities).await;
+    let factory = || async { CoreOnly::default() };
+    let report = run_suite!(&factory).await;
     assert!(report.failed().is_empty(), "{}", report.to_markdown());
     let skipped = report.not_applicable();
     for case in CASES {
-        let optional = matches!(case.promise, "snapshots" | "subscriptions" | "deletion");
         assert_eq!(
             skipped.contains(&case.name),
-            optional,
-            "{} ({}) applicability is wrong",
+            case.section != "core",
+            "{} ({} in {}) applicability is wrong",
             case.name,
-            case.promise
+            case.promise,
+            case.section
         );
     }
     assert_eq!(
@@ -134,12 +168,8 @@ async fn missing_capabilities_are_not_applicable_by_name() {
         Some(&CaseResult::NotApplicable("snapshots"))
     );
     assert_eq!(
-        report.result("subscribe_delivers_live_events"),
-        Some(&CaseResult::NotApplicable("subscriptions"))
-    );
-    assert_eq!(
         report.result("delete_stream_reads_empty"),
-        Some(&CaseResult::NotApplicable("stream deletion"))
+        Some(&CaseResult::NotApplicable("lifecycle"))
     );
     assert!(
         report.to_markdown().contains(
@@ -151,7 +181,8 @@ async fn missing_capabilities_are_not_applicable_by_name() {
 /// The reference store passes every case, so each failure above is the flaw's doing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn memory_store_passes_every_case() {
-    let report = run_suite(&|| async { memory_store::MemoryStore::new() }).await;
+    let factory = || async { memory_store::MemoryStore::new() };
+    let report = run_suite!(&factory, [snapshots, lifecycle, checkpoints]).await;
     assert_eq!(
         report.passed().len(),
         CASES.len(),

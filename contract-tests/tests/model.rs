@@ -4,7 +4,7 @@
 mod broken;
 
 use broken::{Broken, Flaw};
-use contract_tests::model::{ModelConfig, run_model};
+use contract_tests::model::{ModelConfig, run_model, run_model_with_deletions};
 use memory_store::MemoryStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -16,6 +16,9 @@ async fn memory_store_agrees_with_reference_over_many_sequences() {
     };
     if let Err(why) = run_model(&|| async { MemoryStore::new() }, config).await {
         panic!("{why}");
+    }
+    if let Err(why) = run_model_with_deletions(&|| async { MemoryStore::new() }, config).await {
+        panic!("with deletions: {why}");
     }
 }
 

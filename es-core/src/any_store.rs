@@ -69,8 +69,11 @@ impl<S: SnapshotStore> DynSnapshots for S {
 }
 
 trait DynLifecycle: Send + Sync {
-    fn delete<'a>(&'a self, stream: &'a StreamId, expected: ExpectedVersion)
-    -> BoxFuture<'a, Result<()>>;
+    fn delete<'a>(
+        &'a self,
+        stream: &'a StreamId,
+        expected: ExpectedVersion,
+    ) -> BoxFuture<'a, Result<()>>;
     fn tombstone<'a>(
         &'a self,
         stream: &'a StreamId,

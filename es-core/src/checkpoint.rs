@@ -6,11 +6,12 @@ use crate::{Error, Position, stream_id::shorten};
 
 /// Where a reader of the global order is: everything up to here has been read.
 ///
-/// A checkpoint comes from a [`Page`](crate::Page) or a subscription and is valid even when the
-/// page was empty (a filtered read that matched nothing still moves it on). Resume with
-/// [`ReadAll::after`](crate::ReadAll::after) or [`Subscribe::after`](crate::Subscribe::after).
-/// Do not build one from an event's position: on some stores an earlier transaction can still
-/// commit just below a position you have seen, and only the store knows the safe place.
+/// A checkpoint comes from a [`Page`](crate::Page) or a subscription (with every event it
+/// delivers, and on its own when a filter skipped events) and is valid even when the page was
+/// empty. Resume with [`ReadAll::after`](crate::ReadAll::after) or
+/// [`Subscribe::after`](crate::Subscribe::after). Do not build one from the position an append
+/// returned: on some stores an earlier transaction can still commit just below it, and only a
+/// read knows the safe place.
 ///
 /// It is a tagged string (`p:<n>` today), so checkpoints you persist keep working when a store
 /// with several logs writes another form; [`Checkpoint::parse`] reads it back.
@@ -165,7 +166,15 @@ mod tests {
 
     #[test]
     fn checkpoint_rejects_foreign_text() {
-        for bad in ["", "42", "p:", "p:-1", "p:1x", "p:99999999999999999999999", "v1:3,4"] {
+        for bad in [
+            "",
+            "42",
+            "p:",
+            "p:-1",
+            "p:1x",
+            "p:99999999999999999999999",
+            "v1:3,4",
+        ] {
             assert!(
                 matches!(Checkpoint::parse(bad), Err(Error::InvalidCheckpoint { .. })),
                 "{bad:?} was accepted"

@@ -49,7 +49,9 @@ pub enum Error {
     },
 
     /// A checkpoint's text is not one this toolkit wrote, or it belongs to another kind of store.
-    #[error("invalid checkpoint {text:?}: {reason}; pass a checkpoint exactly as a page or subscription returned it")]
+    #[error(
+        "invalid checkpoint {text:?}: {reason}; pass a checkpoint exactly as a page or subscription returned it"
+    )]
     InvalidCheckpoint {
         /// The rejected text (possibly shortened for display).
         text: String,

@@ -166,13 +166,11 @@ impl<A: Aggregate, S: EventStore> Repository<A, S> {
             attempts = tracing::field::Empty, events = tracing::field::Empty);
         async {
             let mut executed = self.run(std::slice::from_ref(&part), services).await?;
-            let executed = executed
-                .pop()
-                .ok_or_else(|| Error::Backend {
-                    message: "the executor lost its one result; please report this bug".into(),
-                    retryable: false,
-                    source: None,
-                })?;
+            let executed = executed.pop().ok_or_else(|| Error::Backend {
+                message: "the executor lost its one result; please report this bug".into(),
+                retryable: false,
+                source: None,
+            })?;
             let span = tracing::Span::current();
             span.record("attempts", executed.attempts);
             span.record("events", executed.events.len());
@@ -193,8 +191,12 @@ impl<A: Aggregate, S: EventStore> Repository<A, S> {
         commands: &[(StreamId, CommandEnvelope<A::Command>)],
         services: &A::Services,
     ) -> Result<Vec<Executed<A>>, ExecuteError<A::Error>> {
-        let span = tracing::info_span!("execute_together", aggregate = A::NAME,
-            streams = commands.len(), attempts = tracing::field::Empty);
+        let span = tracing::info_span!(
+            "execute_together",
+            aggregate = A::NAME,
+            streams = commands.len(),
+            attempts = tracing::field::Empty
+        );
         let parts: Vec<_> = commands
             .iter()
             .map(|(stream, envelope)| Part {
@@ -267,6 +269,14 @@ impl<A: Aggregate, S: EventStore> Repository<A, S> {
                     self.store.append_multi(appends.clone()).await
                 };
                 match written {
+                    Ok(results) if resent_earlier(parts, &decided, &results) => {
+                        // The store recognised an exact re-send of events an earlier delivery
+                        // stored before what this attempt loaded (behind the snapshot).
+                        return Ok(decided
+                            .into_iter()
+                            .map(|d| redelivered(d.found, attempt))
+                            .collect());
+                    }
                     Ok(results) => return Ok(self.commit(parts, decided, results, attempt).await),
                     Err(Error::Conflict { stream, .. }) => {
                         contended = Some(stream);
@@ -371,6 +381,22 @@ impl<A: Aggregate, S: EventStore> Repository<A, S> {
         }
         executed
     }
+}
+
+/// Whether the store answered a keyed part with the result of an earlier append: events at or
+/// before the version the part decided on, which a fresh append can never have.
+fn resent_earlier<A: Aggregate, C>(
+    parts: &[Part<'_, C>],
+    decided: &[Decided<A>],
+    results: &[AppendResult],
+) -> bool {
+    let written = parts
+        .iter()
+        .zip(decided)
+        .filter(|(_, d)| !d.batch.is_empty());
+    written.zip(results).any(|((part, d), result)| {
+        part.key.is_some() && Some(result.last.version) <= d.found.loaded.version()
+    })
 }
 
 /// The result of a command whose events an earlier delivery stored.

@@ -33,7 +33,9 @@ pub(crate) fn check_depth(what: &'static str, text: &str) -> Result<(), Error> {
     if deepest > MAX_JSON_DEPTH {
         return Err(Error::invalid(
             what,
-            format!("it nests {deepest} levels of arrays and objects, over the limit of {MAX_JSON_DEPTH}"),
+            format!(
+                "it nests {deepest} levels of arrays and objects, over the limit of {MAX_JSON_DEPTH}"
+            ),
         ));
     }
     Ok(())

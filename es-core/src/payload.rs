@@ -40,7 +40,8 @@ impl Payload {
     /// Serializes `value` straight to JSON text; [`Error::InvalidPayload`] when serde refuses it
     /// or it nests too deep.
     pub fn from_value<T: Serialize + ?Sized>(value: &T) -> Result<Self, Error> {
-        let raw = serde_json::value::to_raw_value(value).map_err(|e| Error::invalid("payload", e))?;
+        let raw =
+            serde_json::value::to_raw_value(value).map_err(|e| Error::invalid("payload", e))?;
         check_depth("payload", raw.get())?;
         Ok(Self(Arc::from(raw)))
     }

@@ -219,7 +219,10 @@ impl<A: Aggregate, S: EventStore> Repository<A, S> {
         let count = events.len();
         for recorded in events {
             let recorded = self.upcasters.upcast(recorded)?;
-            found.loaded.state.apply(&A::Event::from_recorded(&recorded)?);
+            found
+                .loaded
+                .state
+                .apply(&A::Event::from_recorded(&recorded)?);
             found.loaded.head = Some(recorded.event_ref());
             if let Some(key) = key {
                 let index = u32::try_from(found.earlier.len()).unwrap_or(u32::MAX);
@@ -310,7 +313,9 @@ impl<A: Aggregate, S: EventStore + SnapshotStore> Repository<A, S> {
             every: every.max(1),
             encode: |state| {
                 Payload::from_value(state).map_err(|error| match error {
-                    Error::InvalidPayload { reason, .. } => Error::invalid("snapshot state", reason),
+                    Error::InvalidPayload { reason, .. } => {
+                        Error::invalid("snapshot state", reason)
+                    }
                     other => other,
                 })
             },

@@ -14,8 +14,14 @@ use crate::{Checkpoint, RecordedEvent, Result};
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum SubscriptionItem {
-    /// The next event, in position order.
-    Event(RecordedEvent),
+    /// The next event, in position order, and the checkpoint that covers it and everything
+    /// before it: where to resume once it is handled.
+    Event {
+        /// The event.
+        event: RecordedEvent,
+        /// Resume here after handling it.
+        checkpoint: Checkpoint,
+    },
     /// Progress without an event (the filter skipped some): a safe place to resume from.
     Checkpoint(Checkpoint),
     /// Every event committed so far has been delivered; resume from this checkpoint. Comes
@@ -73,7 +79,7 @@ impl Subscription {
     pub async fn next_event(&mut self) -> Option<Result<RecordedEvent>> {
         loop {
             match self.next().await? {
-                Ok(SubscriptionItem::Event(event)) => return Some(Ok(event)),
+                Ok(SubscriptionItem::Event { event, .. }) => return Some(Ok(event)),
                 Ok(_) => {}
                 Err(error) => return Some(Err(error)),
             }

@@ -19,7 +19,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let report = runtime.block_on(contract_tests::run_suite(&|| async { MemoryStore::new() }));
+    let factory = || async { MemoryStore::new() };
+    let report = runtime.block_on(contract_tests::run_suite!(
+        &factory,
+        [snapshots, lifecycle, checkpoints]
+    ));
     println!("## MemoryStore conformance\n\n{}", report.to_markdown());
     if !report.failed().is_empty() {
         std::process::exit(1);

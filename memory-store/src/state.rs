@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use es_core::{
     AppendResult, Checkpoint, Direction, Error, EventId, EventRef, ExpectedVersion, NewEvent, Page,
-    PageState, Position, ReadAll, ReadStream, RecordedEvent, Result, Snapshot, Start,
-    StreamAppend, StreamId, Version,
+    PageState, Position, ReadAll, ReadStream, RecordedEvent, Result, Snapshot, Start, StreamAppend,
+    StreamId, Version,
     chrono::{DateTime, Utc},
 };
 
@@ -92,7 +92,11 @@ impl State {
     }
 
     /// Appends to one stream; the batch was validated by the caller.
-    pub(crate) fn append(&mut self, append: StreamAppend, now: DateTime<Utc>) -> Result<AppendResult> {
+    pub(crate) fn append(
+        &mut self,
+        append: StreamAppend,
+        now: DateTime<Utc>,
+    ) -> Result<AppendResult> {
         if let Repeat::Of(result) = self.repeat(&append.stream, &append.events)? {
             return Ok(result);
         }
@@ -226,7 +230,8 @@ impl State {
             let position = Position::new(self.log.len() as u64 + 1);
             self.ids.insert(event.id, position);
             entry.positions.push(position);
-            let recorded = RecordedEvent::new(event, stream.clone(), version, position, recorded_at);
+            let recorded =
+                RecordedEvent::new(event, stream.clone(), version, position, recorded_at);
             let at = recorded.event_ref();
             first.get_or_insert(at);
             last = Some(at);
@@ -283,7 +288,11 @@ impl State {
             Start::Beginning => 0,
             Start::After(checkpoint) => checkpoint.to_position_number()?,
             Start::Head => {
-                return Ok(Page::new(Vec::new(), self.head_checkpoint(), PageState::CaughtUp));
+                return Ok(Page::new(
+                    Vec::new(),
+                    self.head_checkpoint(),
+                    PageState::CaughtUp,
+                ));
             }
         };
         let mut index = to_index(start).min(self.log.len());

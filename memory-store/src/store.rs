@@ -173,7 +173,10 @@ impl StreamLifecycle for MemoryStore {
 
     async fn tombstone_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
         let _span = tracing::debug_span!("tombstone_stream", stream = %stream, %expected).entered();
-        self.inner.state.write().delete_stream(stream, expected, true)
+        self.inner
+            .state
+            .write()
+            .delete_stream(stream, expected, true)
     }
 }
 

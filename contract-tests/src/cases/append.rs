@@ -1,20 +1,23 @@
 //! Append and read back: what goes in comes out, with the versions and positions promised.
 
-use es_core::{Error, EventStore, ExpectedVersion, Version, limits::MAX_EVENTS_PER_APPEND};
+use es_core::{
+    Error, EventId, EventReader, EventReaderExt, EventRef, EventWriter, EventWriterExt,
+    ExpectedVersion, Position, StreamAppend, Version,
+};
 
 use super::support::{
-    OrFail, assert_events, assert_gapless, assert_increasing, batch, event, everything, stream,
-    whole,
+    OrFail, assert_events, assert_gapless, assert_increasing, batch, event, everything, exact,
+    stream, version, whole,
 };
 use crate::{Outcome, StoreFactory};
 
 /// One event appended to a new stream reads back identical, at version 1.
 pub async fn append_single_event_reads_back<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("append-single");
     let opened = event("Opened", r#"{"owner":"ada"}"#);
     store
-        .append(&s, ExpectedVersion::NoStream, vec![opened.clone()])
+        .append_events(&s, ExpectedVersion::NoStream, vec![opened.clone()])
         .await
         .or_fail("appending one event to a new stream");
     let read = whole(&store, &s, "reading the stream back").await;
@@ -30,11 +33,11 @@ pub async fn append_single_event_reads_back<F: StoreFactory>(factory: &F) -> Out
 
 /// A batch reads back whole and in the order it was given, versions 1..=n.
 pub async fn append_batch_reads_back_in_order<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("append-batch");
     let events = batch("b", 10);
     store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("appending a batch of 10");
     let read = whole(&store, &s, "reading the batch back").await;
@@ -46,52 +49,48 @@ pub async fn append_batch_reads_back_in_order<F: StoreFactory>(factory: &F) -> O
 /// The append result names the stream, the first and last versions and positions of the
 /// batch, and they agree with what is read back.
 pub async fn append_returns_versions_and_positions<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("append-result");
     let first = store
-        .append(&s, ExpectedVersion::NoStream, batch("one", 3))
+        .append_events(&s, ExpectedVersion::NoStream, batch("one", 3))
         .await
         .or_fail("appending the first batch");
     let second = store
-        .append(&s, ExpectedVersion::Any, batch("two", 2))
+        .append_events(&s, ExpectedVersion::Any, batch("two", 2))
         .await
         .or_fail("appending the second batch");
     assert_eq!(first.stream_id, s, "the result names the stream");
     assert_eq!(
-        (first.first_version.get(), first.last_version.get()),
+        (first.first.version.get(), first.last.version.get()),
         (1, 3)
     );
     assert_eq!(
-        (second.first_version.get(), second.last_version.get()),
+        (second.first.version.get(), second.last.version.get()),
         (4, 5)
     );
     assert!(
-        first.first_position.get() >= 1,
-        "real positions start at 1; position 0 is before every event"
-    );
-    assert!(
-        first.first_position < first.last_position,
+        first.first.position < first.last.position,
         "positions rise within a batch"
     );
     assert!(
-        first.last_position < second.first_position,
+        first.last.position < second.first.position,
         "a later append gets larger positions"
     );
     let read = whole(&store, &s, "reading the stream").await;
     assert_eq!(
-        read[0].position, first.first_position,
+        read[0].position, first.first.position,
         "first position agrees"
     );
     assert_eq!(
-        read[2].position, first.last_position,
+        read[2].position, first.last.position,
         "last position agrees"
     );
     assert_eq!(
-        read[3].position, second.first_position,
+        read[3].position, second.first.position,
         "second batch first position"
     );
     assert_eq!(
-        read[4].position, second.last_position,
+        read[4].position, second.last.position,
         "second batch last position"
     );
     Outcome::Passed
@@ -100,18 +99,18 @@ pub async fn append_returns_versions_and_positions<F: StoreFactory>(factory: &F)
 /// Versions continue across appends without gaps, whatever the batch sizes, and
 /// `stream_version` follows them.
 pub async fn append_continues_versions_across_batches<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("append-continues");
     let mut written = Vec::new();
     for (round, size) in [1usize, 4, 2, 1].into_iter().enumerate() {
         let events = batch(&format!("r{round}"), size);
         let result = store
-            .append(&s, ExpectedVersion::Any, events.clone())
+            .append_events(&s, ExpectedVersion::Any, events.clone())
             .await
             .or_fail("appending a batch");
         written.extend(events);
         assert_eq!(
-            result.last_version.get(),
+            result.last.version.get(),
             written.len() as u64,
             "after {} events the stream must be at version {}",
             written.len(),
@@ -129,38 +128,42 @@ pub async fn append_continues_versions_across_batches<F: StoreFactory>(factory: 
     Outcome::Passed
 }
 
-/// A batch of exactly `MAX_EVENTS_PER_APPEND` events, each with a 1 KiB payload, is stored
-/// whole with consecutive versions and rising positions.
+/// A batch of exactly the store's claimed `max_events_per_append` events, each with a 1 KiB
+/// payload, is stored whole with consecutive versions and rising positions.
 pub async fn append_max_batch_at_limit_stores_all<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
+    let claims = store.claims();
+    let max_batch = claims.max_events_per_append.min(claims.max_events_per_call);
+    assert!(
+        max_batch >= es_core::limits::MAX_EVENTS_PER_APPEND,
+        "the store claims {max_batch} events per append, below the portable floor of {}",
+        es_core::limits::MAX_EVENTS_PER_APPEND
+    );
     let s = stream("append-max-batch");
     let filler = "x".repeat(1_024);
-    let events: Vec<_> = (0..MAX_EVENTS_PER_APPEND)
+    let events: Vec<_> = (0..max_batch)
         .map(|n| event("Filled", &format!(r#"{{"n":{n},"fill":"{filler}"}}"#)))
         .collect();
     let result = store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("appending a batch of exactly the limit");
-    assert_eq!(result.last_version.get(), MAX_EVENTS_PER_APPEND as u64);
+    assert_eq!(result.last.version.get(), max_batch as u64);
     let read = whole(&store, &s, "reading the big batch").await;
     assert_events(&read, &events, "the batch at the limit");
     assert_gapless(&read, "the batch at the limit");
     assert_increasing(&read, "the batch at the limit");
-    assert_eq!(read[0].position, result.first_position);
-    assert_eq!(
-        read[MAX_EVENTS_PER_APPEND - 1].position,
-        result.last_position
-    );
+    assert_eq!(read[0].event_ref(), result.first);
+    assert_eq!(read[max_batch - 1].event_ref(), result.last);
     Outcome::Passed
 }
 
 /// An append with no events is `EmptyAppend` and stores nothing (not even the stream).
 pub async fn append_empty_batch_rejected_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("append-empty");
     for expected in [ExpectedVersion::Any, ExpectedVersion::NoStream] {
-        let result = store.append(&s, expected, Vec::new()).await;
+        let result = store.append_events(&s, expected, Vec::new()).await;
         assert!(
             matches!(&result, Err(Error::EmptyAppend { stream }) if *stream == s),
             "an empty append with {expected} must be EmptyAppend naming the stream, got {result:?}"
@@ -177,27 +180,106 @@ pub async fn append_empty_batch_rejected_stores_nothing<F: StoreFactory>(factory
     Outcome::Passed
 }
 
-/// A batch one over the limit is `BatchTooLarge` and stores nothing.
+/// A batch one over the store's claimed limit is `BatchTooLarge` naming size and limit, and
+/// stores nothing.
 pub async fn append_over_batch_limit_rejected_stores_nothing<F: StoreFactory>(
     factory: &F,
 ) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
+    let claims = store.claims();
+    let max_batch = claims.max_events_per_append.min(claims.max_events_per_call);
     let s = stream("append-too-many");
     let result = store
-        .append(
-            &s,
-            ExpectedVersion::Any,
-            batch("big", MAX_EVENTS_PER_APPEND + 1),
-        )
+        .append_events(&s, ExpectedVersion::Any, batch("big", max_batch + 1))
         .await;
     assert!(
         matches!(&result, Err(Error::BatchTooLarge { len, max, .. })
-            if *len == MAX_EVENTS_PER_APPEND + 1 && *max == MAX_EVENTS_PER_APPEND),
+            if *len == max_batch + 1 && *max == max_batch),
         "a batch over the limit must be BatchTooLarge with its size and the limit, got {result:?}"
     );
     assert!(
         everything(&store, "read_all").await.is_empty(),
         "a rejected batch stored events"
     );
+    Outcome::Passed
+}
+
+/// `stream_head` names the stream's last event (version, position and id, as read back), and
+/// there is none for a stream without events.
+pub async fn stream_head_names_the_last_event<F: StoreFactory>(factory: &F) -> Outcome {
+    let fresh = super::support::fresh(factory).await;
+    let s = stream("append-head");
+    assert_eq!(
+        fresh
+            .reader
+            .stream_head(&s)
+            .await
+            .or_fail("the head of a new stream"),
+        None,
+        "a stream without events has no head"
+    );
+    let written = fresh
+        .store
+        .append_events(&s, ExpectedVersion::NoStream, batch("h", 3))
+        .await
+        .or_fail("appending");
+    fresh
+        .store
+        .append_events(
+            &stream("append-head-other"),
+            ExpectedVersion::Any,
+            batch("o", 1),
+        )
+        .await
+        .or_fail("appending elsewhere");
+    let head = fresh.reader.stream_head(&s).await.or_fail("the head");
+    let read = whole(&fresh.reader, &s, "reading the stream").await;
+    assert_eq!(
+        head,
+        read.last().map(es_core::RecordedEvent::event_ref),
+        "the head must be the last event read back"
+    );
+    assert_eq!(
+        head,
+        Some(written.last),
+        "the head must be the append's last event"
+    );
+    Outcome::Passed
+}
+
+/// An append may carry the stream's head as a hint only beside `Exact` of the same version: any
+/// other hint is `InvalidAppend` and stores nothing; a right hint appends as usual.
+pub async fn append_head_hint_must_match_expectation<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    let s = stream("append-hint");
+    let first = store
+        .append_events(&s, ExpectedVersion::NoStream, batch("a", 2))
+        .await
+        .or_fail("creating");
+    let wrong = EventRef::new(version(1), Position::new(1), EventId::new());
+    for (expected, hint) in [
+        (exact(2), wrong),
+        (ExpectedVersion::Any, first.last),
+        (ExpectedVersion::NoStream, first.last),
+    ] {
+        let result = store
+            .append(StreamAppend::new(s.clone(), expected, batch("b", 1)).with_head(Some(hint)))
+            .await;
+        assert!(
+            matches!(&result, Err(Error::InvalidAppend { stream, .. }) if *stream == s),
+            "a head hint at {} beside {expected} must be InvalidAppend, got {result:?}",
+            hint.version
+        );
+    }
+    assert_eq!(
+        whole(&store, &s, "read").await.len(),
+        2,
+        "a rejected hinted append stored events"
+    );
+    let hinted = store
+        .append(StreamAppend::new(s.clone(), exact(2), batch("c", 1)).with_head(Some(first.last)))
+        .await
+        .or_fail("an append with the right head hint");
+    assert_eq!(hinted.first.version, version(3));
     Outcome::Passed
 }

@@ -2,20 +2,19 @@
 
 use std::collections::HashSet;
 
-use es_core::{Error, EventStore, ExpectedVersion, Version};
+use es_core::{
+    Error, EventReader, EventReaderExt, EventWriter, EventWriterExt, ExpectedVersion, Version,
+};
 
-use super::support::OrFail;
-
-use super::support::{assert_gapless, batch, stream, whole};
+use super::support::{OrFail, assert_gapless, batch, stream, whole};
 use crate::{Outcome, StoreFactory};
 
-/// How many tasks race in each case.
-pub const RACERS: usize = 16;
+pub use super::writers::RACERS;
 
 /// `RACERS` tasks race to append at each version with `Exact`: exactly one wins each version,
 /// every loser gets a conflict, and the stream ends gapless with only the winners' events.
 pub async fn concurrent_exact_one_winner_per_version<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("race-exact");
     const ROUNDS: u64 = 5;
     let mut winners = Vec::new();
@@ -26,7 +25,7 @@ pub async fn concurrent_exact_one_winner_per_version<F: StoreFactory>(factory: &
             let (store, s) = (store.clone(), s.clone());
             let events = batch(&format!("r{round}-{racer}"), 1);
             tasks.push(tokio::spawn(async move {
-                let result = store.append(&s, expected, events.clone()).await;
+                let result = store.append_events(&s, expected, events.clone()).await;
                 (result, events)
             }));
         }
@@ -40,7 +39,7 @@ pub async fn concurrent_exact_one_winner_per_version<F: StoreFactory>(factory: &
                 Ok(written) => {
                     won += 1;
                     assert_eq!(
-                        written.first_version.get(),
+                        written.first.version.get(),
                         round + 1,
                         "the winner wrote the wrong version"
                     );
@@ -76,7 +75,7 @@ fn joined<T>(result: Result<T, tokio::task::JoinError>) -> T {
 
 /// `RACERS` tasks race to create the same stream with `NoStream`: exactly one creates it.
 pub async fn concurrent_no_stream_single_creator<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("race-create");
     let tasks: Vec<_> = (0..RACERS)
         .map(|racer| {
@@ -85,7 +84,7 @@ pub async fn concurrent_no_stream_single_creator<F: StoreFactory>(factory: &F) -
             tokio::spawn(async move {
                 (
                     store
-                        .append(&s, ExpectedVersion::NoStream, events.clone())
+                        .append_events(&s, ExpectedVersion::NoStream, events.clone())
                         .await,
                     events,
                 )
@@ -117,7 +116,7 @@ pub async fn concurrent_no_stream_single_creator<F: StoreFactory>(factory: &F) -
 /// `RACERS` tasks append to one stream with `Any`: every event is stored exactly once, the
 /// stream is gapless, and each writer's events keep their order.
 pub async fn concurrent_any_stores_every_event<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("race-any");
     const ROUNDS: usize = 8;
     let tasks: Vec<_> = (0..RACERS)
@@ -128,7 +127,7 @@ pub async fn concurrent_any_stores_every_event<F: StoreFactory>(factory: &F) -> 
                 for round in 0..ROUNDS {
                     let events = batch(&format!("w{racer}-{round}"), 1 + round % 2);
                     store
-                        .append(&s, ExpectedVersion::Any, events.clone())
+                        .append_events(&s, ExpectedVersion::Any, events.clone())
                         .await
                         .or_fail("a racing append with Any");
                     mine.extend(events.into_iter().map(|e| e.id));
@@ -170,7 +169,7 @@ pub async fn concurrent_any_stores_every_event<F: StoreFactory>(factory: &F) -> 
 /// `RACERS` tasks each write their own stream with `Exact`: none conflicts, every stream is
 /// complete and gapless, and `read_all` holds every event once in increasing positions.
 pub async fn concurrent_distinct_streams_all_stored<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     const ROUNDS: u64 = 6;
     let tasks: Vec<_> = (0..RACERS)
         .map(|racer| {
@@ -182,7 +181,7 @@ pub async fn concurrent_distinct_streams_all_stored<F: StoreFactory>(factory: &F
                     let events = batch(&format!("o{racer}-{round}"), 2);
                     let expected = ExpectedVersion::from_current(Version::new(round * 2));
                     store
-                        .append(&s, expected, events.clone())
+                        .append_events(&s, expected, events.clone())
                         .await
                         .or_fail("appending to my own stream");
                     mine.extend(events);
@@ -208,7 +207,7 @@ pub async fn concurrent_distinct_streams_all_stored<F: StoreFactory>(factory: &F
 /// every multi-append lands whole or not at all, so both streams hold the same sequence of
 /// transfers, gapless.
 pub async fn concurrent_multi_appends_all_or_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let (a, b) = (stream("transfer-from"), stream("transfer-to"));
     const TRANSFERS: usize = 3;
     let tasks: Vec<_> = (0..RACERS)
@@ -277,52 +276,53 @@ pub async fn concurrent_multi_appends_all_or_nothing<F: StoreFactory>(factory: &
     Outcome::Passed
 }
 
-/// A reader pages through `read_all` (from the position after the last event it saw) while
-/// `RACERS` writers commit concurrently; afterwards it must have seen every event exactly once
-/// in position order. A store whose `read_all` returns an event past a smaller position that is
-/// not yet committed makes the reader step over that event for good, and fails here.
+/// A reader pages through `read_all` (from each page's checkpoint) while `RACERS` writers
+/// commit concurrently; afterwards it must have seen every event exactly once in position
+/// order. A store whose `read_all` returns an event past a smaller position that is not yet
+/// committed makes the reader step over that event for good, and fails here.
 pub async fn read_all_tailing_never_skips_concurrent_commits<F: StoreFactory>(
     factory: &F,
 ) -> Outcome {
-    let store = factory.create().await;
+    let fresh = super::support::fresh(factory).await;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader = {
-        let (store, stop) = (store.clone(), stop.clone());
+        let (reader, stop) = (fresh.reader.clone(), stop.clone());
         tokio::spawn(async move {
-            let mut seen = Vec::new();
-            let mut next = es_core::Position::START;
+            let mut seen: Vec<es_core::RecordedEvent> = Vec::new();
+            let mut request = es_core::ReadAll::from_beginning().limit(37);
             loop {
-                // Read the flag before the page: a page read after the writers stopped is final.
+                // Read the flag before the page: a caught-up page read after the writers
+                // stopped is final.
                 let last_round = stop.load(std::sync::atomic::Ordering::SeqCst);
-                let page = store
-                    .read_all(next, 37)
+                let page = reader
+                    .read_all(request.clone())
                     .await
                     .or_fail("the tailing reader's read_all");
-                if let Some(early) = page.iter().find(|e| e.position < next) {
-                    panic!(
-                        "read_all({next}, 37) returned position {}, before its start",
-                        early.position
+                if let (Some(last), Some(first)) = (seen.last(), page.events.first()) {
+                    assert!(
+                        first.position > last.position,
+                        "read_all after a checkpoint returned {}, not after the last event read ({})",
+                        super::support::describe(first),
+                        super::support::describe(last)
                     );
                 }
-                let full = page.len() == 37;
-                if let Some(last) = page.last() {
-                    next = last.position.next();
-                }
-                seen.extend(page);
-                if last_round && !full {
+                let caught_up = page.state == es_core::PageState::CaughtUp;
+                request = es_core::ReadAll::after(page.checkpoint).limit(37);
+                seen.extend(page.events);
+                if last_round && caught_up {
                     return seen;
                 }
-                if !full {
+                if caught_up {
                     tokio::task::yield_now().await;
                 }
             }
         })
     };
-    let written = super::writers::race_writers(&store, RACERS, 12).await;
+    let written = super::writers::race_writers(&fresh.store, RACERS, 12).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = joined(reader.await);
-    let all = super::support::everything(&store, "read_all").await;
-    super::subscriptions::check_seen_exactly_once(&seen, &written, &all, "the tailing reader");
+    let all = super::support::everything(&fresh.reader, "read_all").await;
+    super::writers::check_seen_exactly_once(&seen, &written, &all, "the tailing reader");
     Outcome::Passed
 }
 
@@ -330,11 +330,12 @@ pub async fn read_all_tailing_never_skips_concurrent_commits<F: StoreFactory>(
 /// see part of a batch: an append becomes visible whole or not at all.
 pub async fn concurrent_readers_never_see_partial_batches<F: StoreFactory>(factory: &F) -> Outcome {
     const BATCH: usize = 5;
-    let store = factory.create().await;
+    let fresh = super::support::fresh(factory).await;
+    let store = fresh.store.clone();
     let s = stream("race-whole-batches");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader = {
-        let (store, s, stop) = (store.clone(), s.clone(), stop.clone());
+        let (store, s, stop) = (fresh.reader.clone(), s.clone(), stop.clone());
         tokio::spawn(async move {
             let mut looks = 0;
             while !stop.load(std::sync::atomic::Ordering::SeqCst) || looks == 0 {
@@ -362,7 +363,7 @@ pub async fn concurrent_readers_never_see_partial_batches<F: StoreFactory>(facto
             tokio::spawn(async move {
                 for round in 0..3 {
                     store
-                        .append(
+                        .append_events(
                             &s,
                             ExpectedVersion::Any,
                             batch(&format!("w{racer}-{round}"), BATCH),

@@ -1,7 +1,7 @@
 //! Optimistic concurrency: every expected-version kind against new and existing streams. A
 //! failed expectation is a typed conflict that carries expected and actual and stores nothing.
 
-use es_core::{EventStore, ExpectedVersion};
+use es_core::{EventReaderExt, EventWriterExt, ExpectedVersion};
 
 use super::support::{
     OrFail, assert_conflict, assert_events, batch, everything, exact, stream, version, whole,
@@ -10,14 +10,14 @@ use crate::{Outcome, StoreFactory};
 
 /// `NoStream` on a stream with no events succeeds.
 pub async fn append_no_stream_on_new_stream_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-no-stream-new");
     let events = batch("a", 2);
     let written = store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("NoStream on a new stream");
-    assert_eq!(written.last_version, version(2));
+    assert_eq!(written.last.version, version(2));
     assert_events(&whole(&store, &s, "read").await, &events, "the new stream");
     Outcome::Passed
 }
@@ -25,15 +25,15 @@ pub async fn append_no_stream_on_new_stream_succeeds<F: StoreFactory>(factory: &
 /// `NoStream` on an existing stream conflicts (expected NoStream, actual its version) and
 /// stores nothing.
 pub async fn append_no_stream_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-no-stream-existing");
     let original = batch("a", 2);
     store
-        .append(&s, ExpectedVersion::NoStream, original.clone())
+        .append_events(&s, ExpectedVersion::NoStream, original.clone())
         .await
         .or_fail("creating the stream");
     let late = store
-        .append(&s, ExpectedVersion::NoStream, batch("late", 3))
+        .append_events(&s, ExpectedVersion::NoStream, batch("late", 3))
         .await;
     assert_conflict(
         late,
@@ -57,14 +57,14 @@ pub async fn append_no_stream_conflict_stores_nothing<F: StoreFactory>(factory: 
 
 /// `Exact(v)` with a stale version conflicts with the real version and stores nothing.
 pub async fn append_exact_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-exact-stale");
     let original = batch("a", 3);
     store
-        .append(&s, ExpectedVersion::NoStream, original.clone())
+        .append_events(&s, ExpectedVersion::NoStream, original.clone())
         .await
         .or_fail("creating the stream");
-    let stale = store.append(&s, exact(2), batch("stale", 2)).await;
+    let stale = store.append_events(&s, exact(2), batch("stale", 2)).await;
     assert_conflict(
         stale,
         &s,
@@ -91,21 +91,21 @@ pub async fn append_exact_conflict_stores_nothing<F: StoreFactory>(factory: &F) 
 
 /// `Any` appends to a new stream and to an existing one alike.
 pub async fn append_any_on_new_and_existing_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-any");
     let mut events = batch("one", 1);
     let first = store
-        .append(&s, ExpectedVersion::Any, events.clone())
+        .append_events(&s, ExpectedVersion::Any, events.clone())
         .await
         .or_fail("Any on a new stream");
-    assert_eq!(first.first_version, version(1));
+    assert_eq!(first.first.version, version(1));
     let more = batch("two", 2);
     let second = store
-        .append(&s, ExpectedVersion::Any, more.clone())
+        .append_events(&s, ExpectedVersion::Any, more.clone())
         .await
         .or_fail("Any on an existing stream");
     assert_eq!(
-        (second.first_version, second.last_version),
+        (second.first.version, second.last.version),
         (version(2), version(3))
     );
     events.extend(more);
@@ -115,19 +115,19 @@ pub async fn append_any_on_new_and_existing_succeeds<F: StoreFactory>(factory: &
 
 /// `StreamExists` appends to a stream with events.
 pub async fn append_stream_exists_on_existing_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-exists");
     let mut events = batch("one", 2);
     store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("creating");
     let more = batch("two", 1);
     let written = store
-        .append(&s, ExpectedVersion::StreamExists, more.clone())
+        .append_events(&s, ExpectedVersion::StreamExists, more.clone())
         .await
         .or_fail("StreamExists on an existing stream");
-    assert_eq!(written.first_version, version(3));
+    assert_eq!(written.first.version, version(3));
     events.extend(more);
     assert_events(&whole(&store, &s, "read").await, &events, "the stream");
     Outcome::Passed
@@ -135,10 +135,10 @@ pub async fn append_stream_exists_on_existing_succeeds<F: StoreFactory>(factory:
 
 /// `StreamExists` on a stream with no events conflicts (actual: no stream) and creates nothing.
 pub async fn append_stream_exists_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-exists-missing");
     let result = store
-        .append(&s, ExpectedVersion::StreamExists, batch("a", 2))
+        .append_events(&s, ExpectedVersion::StreamExists, batch("a", 2))
         .await;
     assert_conflict(
         result,
@@ -164,20 +164,20 @@ pub async fn append_stream_exists_conflict_stores_nothing<F: StoreFactory>(facto
 
 /// `Exact(v)` with the stream's current version succeeds and continues at `v + 1`.
 pub async fn append_exact_matching_version_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-exact");
     let mut events = batch("a", 3);
     store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("creating");
     for round in 0..3u64 {
         let more = batch(&format!("r{round}"), 1);
         let written = store
-            .append(&s, exact(3 + round), more.clone())
+            .append_events(&s, exact(3 + round), more.clone())
             .await
             .or_fail("Exact at the current version");
-        assert_eq!(written.first_version, version(4 + round));
+        assert_eq!(written.first.version, version(4 + round));
         events.extend(more);
     }
     assert_events(&whole(&store, &s, "read").await, &events, "the stream");
@@ -186,14 +186,14 @@ pub async fn append_exact_matching_version_succeeds<F: StoreFactory>(factory: &F
 
 /// `Exact(v)` beyond the stream's version conflicts and stores nothing (no gap is opened).
 pub async fn append_exact_ahead_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-exact-ahead");
     let original = batch("a", 2);
     store
-        .append(&s, ExpectedVersion::NoStream, original.clone())
+        .append_events(&s, ExpectedVersion::NoStream, original.clone())
         .await
         .or_fail("creating");
-    let ahead = store.append(&s, exact(5), batch("ahead", 1)).await;
+    let ahead = store.append_events(&s, exact(5), batch("ahead", 1)).await;
     assert_conflict(
         ahead,
         &s,
@@ -212,9 +212,9 @@ pub async fn append_exact_ahead_conflict_stores_nothing<F: StoreFactory>(factory
 
 /// `Exact(v)` on a stream with no events conflicts (actual: no stream) and creates nothing.
 pub async fn append_exact_on_new_stream_conflicts<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-exact-new");
-    let result = store.append(&s, exact(1), batch("a", 1)).await;
+    let result = store.append_events(&s, exact(1), batch("a", 1)).await;
     assert_conflict(result, &s, exact(1), None, "Exact(1) on a new stream");
     assert_eq!(
         store.stream_version(&s).await.or_fail("stream_version"),
@@ -230,22 +230,22 @@ pub async fn append_exact_on_new_stream_conflicts<F: StoreFactory>(factory: &F) 
 /// A conflicting batch of many events stores none of them, and the stream goes on normally
 /// afterwards at the version it had.
 pub async fn conflict_then_retry_continues_gapless<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("ev-retry");
     let mut events = batch("a", 2);
     store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("creating");
-    let rejected = store.append(&s, exact(1), batch("stale", 5)).await;
+    let rejected = store.append_events(&s, exact(1), batch("stale", 5)).await;
     assert_conflict(rejected, &s, exact(1), Some(version(2)), "a stale batch");
     let retry = batch("retry", 2);
     let written = store
-        .append(&s, exact(2), retry.clone())
+        .append_events(&s, exact(2), retry.clone())
         .await
         .or_fail("retrying at the real version");
     assert_eq!(
-        (written.first_version, written.last_version),
+        (written.first.version, written.last.version),
         (version(3), version(4))
     );
     events.extend(retry);

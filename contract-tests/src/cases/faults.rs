@@ -5,7 +5,8 @@
 use std::{collections::HashSet, time::Duration};
 
 use es_core::{
-    Error, EventStore, ExpectedVersion, Repository, RetryPolicy, StreamAppend, StreamId,
+    Error, EventStore, EventWriter, EventWriterExt, ExpectedVersion, Repository, RetryPolicy,
+    StreamAppend, StreamId,
 };
 
 use super::{
@@ -58,7 +59,7 @@ async fn assert_exact<S: EventStore + Clone>(store: &S, s: &StreamId, commands: 
 /// Every second write's acknowledgement is lost: the executor re-sends the same events and
 /// each command is stored exactly once.
 pub async fn executor_dropped_acks_store_once<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let faulty = FaultyStore::new(store.clone()).drop_ack_every(2);
     let s = stream("faults-dropped");
     let amounts = [5, 7, -3, 1, 10, -2, 4, 4, 1, 6];
@@ -75,7 +76,7 @@ pub async fn executor_dropped_acks_store_once<F: StoreFactory>(factory: &F) -> O
 /// Every third write fails before it reaches the store: the executor retries and each command
 /// is stored exactly once.
 pub async fn executor_injected_failures_store_once<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let faulty = FaultyStore::new(store.clone()).fail_every(3);
     let s = stream("faults-failed");
     let amounts = [3, 3, 3, -1, 8, 2, -5, 9, 1];
@@ -92,14 +93,14 @@ pub async fn executor_injected_failures_store_once<F: StoreFactory>(factory: &F)
 /// `RACERS` executors race on one stream through delays, lost acknowledgements and failures:
 /// every command is stored exactly once.
 pub async fn executor_racing_through_faults_stores_once<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let faulty = FaultyStore::new(store.clone())
         .with_delay(Duration::from_millis(1))
         .drop_ack_every(3)
         .fail_every(7);
     let s = stream("faults-racing");
     const EACH: usize = 3;
-    let racers = super::concurrency::RACERS;
+    let racers = super::writers::RACERS;
     let tasks: Vec<_> = (0..racers)
         .map(|racer| {
             let (faulty, s) = (faulty.clone(), s.clone());
@@ -128,23 +129,23 @@ pub async fn executor_racing_through_faults_stores_once<F: StoreFactory>(factory
 /// A writer whose append and multi-append acknowledgements were lost re-sends the same events
 /// and gets the original results; the events are stored once.
 pub async fn resend_after_lost_ack_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let lossy = FaultyStore::new(store.clone()).drop_ack_every(1);
     let (a, b) = (stream("lost-ack-a"), stream("lost-ack-b"));
     let events = batch("a", 3);
     let lost = lossy
-        .append(&a, ExpectedVersion::NoStream, events.clone())
+        .append_events(&a, ExpectedVersion::NoStream, events.clone())
         .await;
     assert!(
         matches!(lost, Err(Error::Unavailable { .. })),
         "the injector must drop the ack, got {lost:?}"
     );
     let resent = store
-        .append(&a, ExpectedVersion::NoStream, events.clone())
+        .append_events(&a, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("re-sending after a lost ack");
     assert_eq!(
-        (resent.first_version.get(), resent.last_version.get()),
+        (resent.first.version.get(), resent.last.version.get()),
         (1, 3),
         "the re-send must return the original versions"
     );
@@ -162,8 +163,8 @@ pub async fn resend_after_lost_ack_returns_original<F: StoreFactory>(factory: &F
         .append_multi(appends.clone())
         .await
         .or_fail("re-sending a multi-append after a lost ack");
-    assert_eq!(resent[0].first_version.get(), 4);
-    assert_eq!(resent[1].last_version.get(), 2);
+    assert_eq!(resent[0].first.version.get(), 4);
+    assert_eq!(resent[1].last.version.get(), 2);
 
     let mut wanted = events;
     wanted.extend(appends[0].events.clone());

@@ -14,6 +14,8 @@ pub enum LedgerEvent {
 }
 
 impl DomainEvent for LedgerEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["Added"];
+
     fn event_type(&self) -> &'static str {
         "Added"
     }

@@ -1,7 +1,7 @@
 //! Idempotent re-sends: an exact re-send of stored events returns the original result and
 //! stores nothing; any other reuse of a stored id is `DuplicateEventId`.
 
-use es_core::{Error, EventStore, ExpectedVersion, StreamAppend};
+use es_core::{Error, EventWriter, EventWriterExt, ExpectedVersion, StreamAppend};
 
 use super::support::{OrFail, assert_events, batch, event, everything, stream, whole};
 use crate::{Outcome, StoreFactory};
@@ -9,16 +9,16 @@ use crate::{Outcome, StoreFactory};
 /// Re-sending a stored batch (same ids, same content, same stream and expectation) returns the
 /// original result and stores nothing new, even though the expectation no longer holds.
 pub async fn resend_of_stored_batch_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("idem-resend");
     let events = batch("a", 3);
     let original = store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("the first send");
     for expected in [ExpectedVersion::NoStream, ExpectedVersion::Any] {
         let again = store
-            .append(&s, expected, events.clone())
+            .append_events(&s, expected, events.clone())
             .await
             .or_fail(&format!("an exact re-send with {expected} must succeed"));
         assert_eq!(again, original, "a re-send must return the original result");
@@ -38,24 +38,24 @@ pub async fn resend_of_stored_batch_returns_original<F: StoreFactory>(factory: &
 
 /// A re-send stays idempotent after other writers moved the stream and the store on.
 pub async fn resend_after_later_writes_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("idem-later");
     let events = batch("a", 2);
     let original = store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("first send");
     let later = batch("later", 2);
     store
-        .append(&s, ExpectedVersion::Any, later.clone())
+        .append_events(&s, ExpectedVersion::Any, later.clone())
         .await
         .or_fail("a later write");
     store
-        .append(&stream("idem-other"), ExpectedVersion::Any, batch("o", 1))
+        .append_events(&stream("idem-other"), ExpectedVersion::Any, batch("o", 1))
         .await
         .or_fail("another stream");
     let again = store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail("the late re-send");
     assert_eq!(
@@ -76,15 +76,17 @@ pub async fn resend_after_later_writes_returns_original<F: StoreFactory>(factory
 /// A stored id sent again with different content is `DuplicateEventId` naming the id and the
 /// stream that holds it; nothing is stored.
 pub async fn reused_id_with_other_content_rejected<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("idem-changed");
     let original = event("Deposited", r#"{"amount":5}"#);
     store
-        .append(&s, ExpectedVersion::Any, vec![original.clone()])
+        .append_events(&s, ExpectedVersion::Any, vec![original.clone()])
         .await
         .or_fail("first send");
     let changed = event("Deposited", r#"{"amount":500}"#).with_id(original.id);
-    let result = store.append(&s, ExpectedVersion::Any, vec![changed]).await;
+    let result = store
+        .append_events(&s, ExpectedVersion::Any, vec![changed])
+        .await;
     assert!(
         matches!(&result, Err(Error::DuplicateEventId { id, stream }) if *id == original.id && *stream == s),
         "a stored id with new content must be DuplicateEventId, got {result:?}"
@@ -95,15 +97,15 @@ pub async fn reused_id_with_other_content_rejected<F: StoreFactory>(factory: &F)
 
 /// A stored id sent to another stream is `DuplicateEventId` naming the stream that holds it.
 pub async fn reused_id_in_other_stream_rejected<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let (home, other) = (stream("idem-home"), stream("idem-elsewhere"));
     let original = event("A", "{}");
     store
-        .append(&home, ExpectedVersion::Any, vec![original.clone()])
+        .append_events(&home, ExpectedVersion::Any, vec![original.clone()])
         .await
         .or_fail("first send");
     let result = store
-        .append(&other, ExpectedVersion::Any, vec![original.clone()])
+        .append_events(&other, ExpectedVersion::Any, vec![original.clone()])
         .await;
     assert!(
         matches!(&result, Err(Error::DuplicateEventId { id, stream }) if *id == original.id && *stream == home),
@@ -120,11 +122,11 @@ pub async fn reused_id_in_other_stream_rejected<F: StoreFactory>(factory: &F) ->
 /// A batch mixing a stored id with new events is not a re-send: `DuplicateEventId`, and none of
 /// its new events is stored.
 pub async fn reused_id_mixed_with_new_rejected<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("idem-mixed");
     let stored = batch("a", 2);
     store
-        .append(&s, ExpectedVersion::Any, stored.clone())
+        .append_events(&s, ExpectedVersion::Any, stored.clone())
         .await
         .or_fail("first send");
     for mixed in [
@@ -132,7 +134,9 @@ pub async fn reused_id_mixed_with_new_rejected<F: StoreFactory>(factory: &F) -> 
         vec![event("New", "2"), stored[0].clone()],
         vec![stored[1].clone(), stored[0].clone()],
     ] {
-        let result = store.append(&s, ExpectedVersion::Any, mixed.clone()).await;
+        let result = store
+            .append_events(&s, ExpectedVersion::Any, mixed.clone())
+            .await;
         assert!(
             matches!(&result, Err(Error::DuplicateEventId { .. })),
             "a batch mixing stored ids with others ({} events) must be DuplicateEventId, got {result:?}",
@@ -150,7 +154,7 @@ pub async fn reused_id_mixed_with_new_rejected<F: StoreFactory>(factory: &F) -> 
 
 /// Re-sending a whole multi-stream append returns the original results and stores nothing.
 pub async fn multi_append_resend_returns_original<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let (a, b) = (stream("idem-multi-a"), stream("idem-multi-b"));
     let appends = vec![
         StreamAppend::new(a.clone(), ExpectedVersion::NoStream, batch("a", 2)),
@@ -185,11 +189,11 @@ pub async fn multi_append_resend_returns_original<F: StoreFactory>(factory: &F) 
 /// A multi-append where one stream's part reuses a stored id (and the other part is new) is
 /// `DuplicateEventId`, and neither part is stored.
 pub async fn multi_append_reusing_stored_id_rejected<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let (a, b) = (stream("idem-multi-reuse-a"), stream("idem-multi-reuse-b"));
     let stored = batch("a", 1);
     store
-        .append(&a, ExpectedVersion::Any, stored.clone())
+        .append_events(&a, ExpectedVersion::Any, stored.clone())
         .await
         .or_fail("the first send");
     let reused = event("Other", r#"{"other":true}"#).with_id(stored[0].id);

@@ -4,6 +4,7 @@
 
 pub mod append;
 pub mod bad_input;
+pub mod checkpoints;
 pub mod concurrency;
 pub mod deletion;
 pub mod expected_version;
@@ -20,5 +21,5 @@ pub mod subscriptions;
 
 mod support;
 
-pub(crate) use support::read_all_pages;
+pub(crate) use support::{fresh_store, read_all_pages};
 mod writers;

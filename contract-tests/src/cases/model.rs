@@ -7,7 +7,8 @@ use crate::{
 };
 
 /// Random sequences of appends (every expected-version kind, bad ones included), multi-appends,
-/// re-sends, id reuse, reads, snapshots and deletions give the same answers as the reference.
+/// re-sends, id reuse, stream reads, paged and filtered reads of the global order and stream
+/// heads give the same answers as the reference.
 pub async fn model_based_operations_match_reference<F: StoreFactory>(factory: &F) -> Outcome {
     if let Err(why) = run_model(factory, ModelConfig::default()).await {
         panic!("{why}");

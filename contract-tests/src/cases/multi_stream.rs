@@ -1,6 +1,6 @@
 //! Multi-stream appends: every stream's expectation holds and all are written, or nothing is.
 
-use es_core::{EventStore, ExpectedVersion, StreamAppend};
+use es_core::{EventWriter, EventWriterExt, ExpectedVersion, StreamAppend};
 
 use super::support::{
     OrFail, assert_conflict, assert_events, assert_increasing, batch, everything, exact, stream,
@@ -11,10 +11,10 @@ use crate::{Outcome, StoreFactory};
 /// A multi-append writes every stream; results come back in the order of the appends with the
 /// right versions, and positions in `read_all` follow that order.
 pub async fn multi_append_writes_every_stream<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let (a, b, c) = (stream("multi-a"), stream("multi-b"), stream("multi-c"));
     store
-        .append(&b, ExpectedVersion::NoStream, batch("b0", 2))
+        .append_events(&b, ExpectedVersion::NoStream, batch("b0", 2))
         .await
         .or_fail("creating b");
     let appends = vec![
@@ -29,7 +29,7 @@ pub async fn multi_append_writes_every_stream<F: StoreFactory>(factory: &F) -> O
     assert_eq!(results.len(), 3, "one result per stream");
     let got: Vec<_> = results
         .iter()
-        .map(|r| (r.stream_id.clone(), r.first_version, r.last_version))
+        .map(|r| (r.stream_id.clone(), r.first.version, r.last.version))
         .collect();
     assert_eq!(
         got,
@@ -58,10 +58,10 @@ pub async fn multi_append_writes_every_stream<F: StoreFactory>(factory: &F) -> O
     for result in &results {
         let first = all
             .iter()
-            .find(|e| e.stream_id == result.stream_id && e.version == result.first_version);
+            .find(|e| e.stream_id == result.stream_id && e.version == result.first.version);
         assert_eq!(
             first.map(|e| e.position),
-            Some(result.first_position),
+            Some(result.first.position),
             "first position of {}",
             result.stream_id
         );
@@ -72,7 +72,7 @@ pub async fn multi_append_writes_every_stream<F: StoreFactory>(factory: &F) -> O
 /// When one stream's expectation fails, the conflict names that stream and nothing of any
 /// stream is stored.
 pub async fn multi_append_conflict_stores_nothing<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let (a, b, c) = (
         stream("multi-x-a"),
         stream("multi-x-b"),
@@ -80,7 +80,7 @@ pub async fn multi_append_conflict_stores_nothing<F: StoreFactory>(factory: &F) 
     );
     let existing = batch("b0", 1);
     store
-        .append(&b, ExpectedVersion::NoStream, existing.clone())
+        .append_events(&b, ExpectedVersion::NoStream, existing.clone())
         .await
         .or_fail("creating b");
     for failing in [0usize, 1, 2] {
@@ -129,7 +129,7 @@ pub async fn multi_append_conflict_stores_nothing<F: StoreFactory>(factory: &F) 
 
 /// A multi-append of one stream behaves like a plain append.
 pub async fn multi_append_single_stream_like_append<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let s = stream("multi-one");
     let events = batch("a", 3);
     let results = store
@@ -142,7 +142,7 @@ pub async fn multi_append_single_stream_like_append<F: StoreFactory>(factory: &F
         .or_fail("a one-stream multi-append");
     assert_eq!(results.len(), 1);
     assert_eq!(
-        (results[0].first_version, results[0].last_version),
+        (results[0].first.version, results[0].last.version),
         (version(1), version(3))
     );
     assert_events(&whole(&store, &s, "read").await, &events, "the stream");

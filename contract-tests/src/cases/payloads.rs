@@ -2,17 +2,17 @@
 //! from the stream and from `read_all`, however awkward the text.
 
 use es_core::{
-    Error, EventStore, ExpectedVersion, Metadata, NewEvent, Position, limits::MAX_PAYLOAD_BYTES,
+    Error, EventReader, EventWriterExt, ExpectedVersion, Metadata, NewEvent, limits::MAX_JSON_DEPTH,
 };
 
 use super::support::{OrFail, assert_events, event, everything, stream, whole};
 use crate::{Outcome, StoreFactory};
 
 /// Appends `events` to a fresh stream and checks that both read paths give them back.
-async fn round_trip<S: EventStore>(store: &S, name: &str, events: Vec<NewEvent>) {
+async fn round_trip<S: EventReader + EventWriterExt>(store: &S, name: &str, events: Vec<NewEvent>) {
     let s = stream(name);
     store
-        .append(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
         .await
         .or_fail(&format!("appending the {name} events"));
     assert_events(
@@ -31,7 +31,7 @@ async fn round_trip<S: EventStore>(store: &S, name: &str, events: Vec<NewEvent>)
 /// Text from every plane, astral characters (4-byte UTF-8) included, survives in payloads and
 /// in metadata keys and values.
 pub async fn payload_unicode_astral_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let text = "G clef 𝄞, emoji 😀👩‍👩‍👧, CJK 漢字, RTL שלום, combining é, last \u{10FFFF}";
     let payload = serde_json::json!({ "text": text, "𝄞-key": ["😀", "\u{1F600}"] });
     let with_metadata = NewEvent::from_value("Unicode", &payload)
@@ -51,7 +51,7 @@ pub async fn payload_unicode_astral_round_trips<F: StoreFactory>(factory: &F) ->
 /// JSON escapes (quote, backslash, solidus, control characters, `\u` escapes, surrogate
 /// pairs) keep their meaning.
 pub async fn payload_escapes_round_trip<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let escaped = event(
         "Escaped",
         r#"{"quote":"say \"hi\"","backslash":"C:\\dir\\","solidus":"a\/b","controls":"\n\t\r\b\f","bell":"\u0007","surrogates":"\ud834\udd1e","latin":"\u00e9"}"#,
@@ -75,7 +75,7 @@ pub async fn payload_escapes_round_trip<F: StoreFactory>(factory: &F) -> Outcome
 /// A NUL character inside a JSON string (`\u0000`) survives; some databases reject it in their
 /// binary JSON type, so a provider must store it another way.
 pub async fn payload_nul_char_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let escaped = event("Nul", r#"{"nul":"before\u0000after","only":"\u0000"}"#);
     let from_value = NewEvent::from_value("Nul", &serde_json::json!({ "key\u{0}": "a\u{0}b" }))
         .or_fail("building the payload")
@@ -90,10 +90,12 @@ pub async fn payload_nul_char_round_trips<F: StoreFactory>(factory: &F) -> Outco
     Outcome::Passed
 }
 
-/// Deeply nested JSON (100 levels of arrays and objects) survives.
+/// JSON nested as deep as es-core accepts (`MAX_JSON_DEPTH` levels of arrays and objects)
+/// survives.
 pub async fn payload_deep_nesting_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
-    let depth = 100;
+    let store = super::support::fresh_store(factory).await;
+    // As deep as any store must take: the deepest JSON that serde reads back.
+    let depth = MAX_JSON_DEPTH;
     let mut json = String::from(r#""bottom""#);
     for level in 0..depth {
         json = if level % 2 == 0 {
@@ -119,7 +121,7 @@ pub async fn payload_number_edges_round_trip<F: StoreFactory>(factory: &F) -> Ou
         f64_epsilon: f64,
         tenth: f64,
     }
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let json = format!(
         r#"{{"i64_min":{},"i64_max":{},"u64_max":{},"f64_max":{:e},"f64_lowest":{:e},"f64_tiny":5e-324,"f64_epsilon":{:e},"tenth":0.1}}"#,
         i64::MIN,
@@ -155,7 +157,7 @@ pub async fn payload_number_edges_round_trip<F: StoreFactory>(factory: &F) -> Ou
 /// Every kind of JSON value is a valid payload: null, booleans, numbers, strings, empty and
 /// full arrays and objects; spacing and key order may change but not the meaning.
 pub async fn payload_any_json_value_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let events = [
         "null",
         "true",
@@ -175,51 +177,52 @@ pub async fn payload_any_json_value_round_trips<F: StoreFactory>(factory: &F) ->
     Outcome::Passed
 }
 
-/// A payload of exactly `MAX_PAYLOAD_BYTES` is stored whole; one byte more is
-/// `PayloadTooLarge` and stores nothing.
+/// A payload of exactly the store's claimed `max_payload_bytes` is stored whole; one byte more
+/// is `PayloadTooLarge` and stores nothing.
 pub async fn payload_at_size_limit_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
+    let max_payload = store.claims().max_payload_bytes;
+    assert!(
+        max_payload >= es_core::limits::MAX_PAYLOAD_BYTES,
+        "the store claims payloads of {max_payload} bytes, below the portable floor of {}",
+        es_core::limits::MAX_PAYLOAD_BYTES
+    );
     let frame = r#"{"blob":""}"#.len();
     // Mixed widths, so a store that counts characters instead of bytes is caught.
     let unit = "ab€😀"; // 2 + 3 + 4 = 9 bytes
-    let mut blob = unit.repeat((MAX_PAYLOAD_BYTES - frame) / unit.len());
-    blob.push_str(&"x".repeat(MAX_PAYLOAD_BYTES - frame - blob.len()));
+    let mut blob = unit.repeat((max_payload - frame) / unit.len());
+    blob.push_str(&"x".repeat(max_payload - frame - blob.len()));
     let at_limit = event("Big", &format!(r#"{{"blob":"{blob}"}}"#));
     assert_eq!(
         at_limit.payload.len(),
-        MAX_PAYLOAD_BYTES,
+        max_payload,
         "the suite built the wrong size"
     );
     round_trip(&store, "big", vec![at_limit]).await;
 
     let over = event("Big", &format!(r#"{{"blob":"{blob}x"}}"#));
     let s = stream("too-big");
-    let result = store.append(&s, ExpectedVersion::Any, vec![over]).await;
+    let result = store
+        .append_events(&s, ExpectedVersion::Any, vec![over])
+        .await;
     assert!(
         matches!(&result, Err(Error::PayloadTooLarge { size, max, .. })
-            if *size == MAX_PAYLOAD_BYTES + 1 && *max == MAX_PAYLOAD_BYTES),
+            if *size == max_payload + 1 && *max == max_payload),
         "a payload one byte over the limit must be PayloadTooLarge, got {:?}",
-        result.map(|r| r.last_version)
+        result.map(|r| r.last.version)
     );
     assert!(
         whole(&store, &s, "read").await.is_empty(),
         "the oversized payload was stored"
     );
-    assert_eq!(
-        store
-            .read_all(Position::START, 10)
-            .await
-            .or_fail("read_all")
-            .len(),
-        1
-    );
+    assert_eq!(everything(&store, "read_all").await.len(), 1);
     Outcome::Passed
 }
 
 /// Metadata (correlation and causation ids, schema version, user keys of every JSON kind)
 /// comes back equal.
 pub async fn metadata_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
-    let store = factory.create().await;
+    let store = super::support::fresh_store(factory).await;
     let full = Metadata::default()
         .with_correlation_id(es_core::uuid::Uuid::now_v7())
         .with_causation_id(es_core::uuid::Uuid::now_v7())

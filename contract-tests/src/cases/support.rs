@@ -1,10 +1,11 @@
 //! Helpers shared by the cases: fixtures, and checks whose failures say which promise broke.
 
-use std::fmt::Debug;
+use std::{fmt::Debug, time::Duration};
 
 use es_core::{
-    Error, EventStore, EventStoreExt, ExpectedVersion, NewEvent, Position, RecordedEvent, StreamId,
-    Version,
+    Checkpoint, Error, EventReader, EventReaderExt, ExpectedVersion, NewEvent, PageState, ReadAll,
+    RecordedEvent, Start, StreamId, Version,
+    testing::{FreshStore, StoreFactory},
 };
 
 /// Turns a store error into a failure that says what the case was doing.
@@ -21,6 +22,19 @@ impl<T> OrFail<T> for es_core::Result<T> {
             Err(error) => panic!("{what}: the store answered an error: {error} ({error:?})"),
         }
     }
+}
+
+/// A fresh store and its reader from the factory, or a failure that says why there is none.
+pub(crate) async fn fresh<F: StoreFactory>(factory: &F) -> FreshStore<F::Store, F::Reader> {
+    match factory.create().await {
+        Ok(fresh) => fresh,
+        Err(error) => panic!("the store factory could not make a fresh store: {error}"),
+    }
+}
+
+/// A fresh store from the factory (its writer handle).
+pub(crate) async fn fresh_store<F: StoreFactory>(factory: &F) -> F::Store {
+    fresh(factory).await.store
 }
 
 /// A valid stream id (cases only use literal, valid names).
@@ -63,6 +77,14 @@ pub(crate) fn batch(tag: &str, count: usize) -> Vec<NewEvent> {
         .collect()
 }
 
+/// One line naming a stored event by stream, version, position, id and type.
+pub(crate) fn describe(event: &RecordedEvent) -> String {
+    format!(
+        "{} v{} at position {} (id {}, type {})",
+        event.stream_id, event.version, event.position, event.id, event.event_type
+    )
+}
+
 /// Asserts that `actual` holds exactly the events of `expected`, in order (payloads compared by
 /// JSON meaning).
 #[track_caller]
@@ -70,10 +92,9 @@ pub(crate) fn assert_events(actual: &[RecordedEvent], expected: &[NewEvent], wha
     for (index, (recorded, new)) in actual.iter().zip(expected).enumerate() {
         assert!(
             recorded.matches(new),
-            "{what}: event {index} differs\n  stored: id {} type {} payload {} metadata {:?}\n  \
+            "{what}: event {index} differs\n  stored: {} payload {} metadata {:?}\n  \
              wanted: id {} type {} payload {} metadata {:?}",
-            recorded.id,
-            recorded.event_type,
+            describe(recorded),
             recorded.payload,
             recorded.metadata,
             new.id,
@@ -122,59 +143,103 @@ pub(crate) fn assert_conflict<T: Debug>(
     }
 }
 
+/// The most pages a case reads before it calls the store broken (a store whose pages never end).
+pub(crate) const MAX_PAGES: usize = 100_000;
+
+/// How long a pager waits out held-back pages before it calls the store stuck.
+pub(crate) const HELD_BACK_LIMIT: Duration = Duration::from_secs(10);
+
 /// Everything in the store, read in pages so no provider needs an unbounded query.
-pub(crate) async fn everything<S: EventStore>(store: &S, what: &str) -> Vec<RecordedEvent> {
-    match read_all_pages(store, Position::START, 500).await {
-        Ok(events) => events,
+pub(crate) async fn everything<R: EventReader>(reader: &R, what: &str) -> Vec<RecordedEvent> {
+    match read_all_pages(reader, ReadAll::from_beginning().limit(500)).await {
+        Ok((events, _)) => events,
         Err(why) => panic!("{what}: {why}"),
     }
 }
 
-/// Pages through `read_all` from `from` to the end, failing (instead of looping forever) when
-/// a page does not move forward.
-pub(crate) async fn read_all_pages<S: EventStore>(
-    store: &S,
-    from: Position,
-    page_size: usize,
-) -> Result<Vec<RecordedEvent>, String> {
-    let mut events = Vec::new();
-    let mut next = from;
-    loop {
-        let page = store
-            .read_all(next, page_size)
-            .await
-            .map_err(|e| format!("read_all({next}, {page_size}) failed: {e}"))?;
-        if page.len() > page_size {
+/// Pages through `read_all` from `request.start` until a page is caught up, checking every page
+/// on the way (bounded: a page over its limit, a start that goes backwards, a full page that
+/// does not move, too many pages, or held back for too long fail with a message). Returns the
+/// events and the last checkpoint.
+pub(crate) async fn read_all_pages<R: EventReader>(
+    reader: &R,
+    request: ReadAll,
+) -> Result<(Vec<RecordedEvent>, Checkpoint), String> {
+    let mut events: Vec<RecordedEvent> = Vec::new();
+    let mut request = request;
+    let mut held_since = None;
+    for _ in 0..MAX_PAGES {
+        let page = reader.read_all(request.clone()).await.map_err(|e| {
+            format!(
+                "read_all({:?}, limit {}) failed: {e}",
+                request.start, request.limit
+            )
+        })?;
+        if page.events.len() > request.limit {
             return Err(format!(
-                "read_all({next}, {page_size}) returned {} events",
-                page.len()
+                "read_all with limit {} returned {} events",
+                request.limit,
+                page.events.len()
             ));
         }
-        if let Some(early) = page.iter().find(|e| e.position < next) {
+        if let (Some(last), Some(next)) = (events.last(), page.events.first())
+            && next.position <= last.position
+        {
             return Err(format!(
-                "read_all({next}, {page_size}) returned an event at position {}, before the start",
-                early.position
+                "the global order went backwards across pages: {} came after {}; pages must continue strictly after their checkpoint",
+                describe(next),
+                describe(last)
             ));
         }
-        let Some(last) = page.last() else {
-            return Ok(events);
-        };
-        next = last.position.next();
-        let done = page.len() < page_size;
-        events.extend(page);
-        if done {
-            return Ok(events);
+        if let Start::After(before) = &request.start
+            && page
+                .checkpoint
+                .partial_cmp(before)
+                .is_some_and(|o| o.is_lt())
+        {
+            return Err(format!(
+                "a page's checkpoint {} is before its start {before}; checkpoints never go back",
+                page.checkpoint
+            ));
         }
+        let stuck = page.events.is_empty()
+            && request.start == Start::After(page.checkpoint.clone())
+            && page.state == PageState::More;
+        if stuck {
+            return Err(format!(
+                "read_all said More but returned nothing and did not move past {}; a reader would loop forever",
+                page.checkpoint
+            ));
+        }
+        events.extend(page.events);
+        match page.state {
+            PageState::CaughtUp => return Ok((events, page.checkpoint)),
+            PageState::More => held_since = None,
+            _ => {
+                let since = *held_since.get_or_insert_with(std::time::Instant::now);
+                if since.elapsed() > HELD_BACK_LIMIT {
+                    return Err(format!(
+                        "read_all stayed held back at {} for {HELD_BACK_LIMIT:?} with no writer running",
+                        page.checkpoint
+                    ));
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        request.start = Start::After(page.checkpoint);
     }
+    Err(format!(
+        "read_all did not reach the end within {MAX_PAGES} pages"
+    ))
 }
 
 /// The whole stream, oldest first.
-pub(crate) async fn whole<S: EventStore>(
-    store: &S,
+pub(crate) async fn whole<R: EventReader>(
+    reader: &R,
     stream: &StreamId,
     what: &str,
 ) -> Vec<RecordedEvent> {
-    store.read_whole_stream(stream).await.or_fail(what)
+    reader.read_whole_stream(stream).await.or_fail(what)
 }
 
 /// Asserts that positions strictly increase.
@@ -183,13 +248,9 @@ pub(crate) fn assert_increasing(events: &[RecordedEvent], what: &str) {
     for pair in events.windows(2) {
         assert!(
             pair[0].position < pair[1].position,
-            "{what}: position {} ({} v{}) is followed by position {} ({} v{}); positions must strictly increase",
-            pair[0].position,
-            pair[0].stream_id,
-            pair[0].version,
-            pair[1].position,
-            pair[1].stream_id,
-            pair[1].version,
+            "{what}: order broken: {} is followed by {}; positions must strictly increase",
+            describe(&pair[0]),
+            describe(&pair[1]),
         );
     }
 }
@@ -197,12 +258,20 @@ pub(crate) fn assert_increasing(events: &[RecordedEvent], what: &str) {
 /// Asserts that a stream holds versions 1..=n with no gap, in order.
 #[track_caller]
 pub(crate) fn assert_gapless(events: &[RecordedEvent], what: &str) {
+    assert_versions_from(events, 1, what);
+}
+
+/// Asserts that a stream's events have versions `first`, `first + 1`, ... with no gap, in order.
+#[track_caller]
+pub(crate) fn assert_versions_from(events: &[RecordedEvent], first: u64, what: &str) {
     for (index, event) in events.iter().enumerate() {
         assert_eq!(
             event.version.get(),
-            index as u64 + 1,
-            "{what}: event {index} has version {}; versions must run 1, 2, 3... without gaps",
-            event.version
+            first + index as u64,
+            "{what}: event {index} ({}) is out of order; versions must run {first}, {}, {}... without gaps",
+            describe(event),
+            first + 1,
+            first + 2
         );
     }
 }

@@ -1,9 +1,14 @@
 //! A workload of racing writers, shared by the cases that check readers under concurrent
 //! commits.
 
-use es_core::{EventId, EventStore, ExpectedVersion, StreamAppend};
+use std::collections::HashSet;
 
-use super::support::{OrFail, batch, stream};
+use es_core::{EventId, EventStore, EventWriterExt, ExpectedVersion, RecordedEvent, StreamAppend};
+
+use super::support::{OrFail, assert_increasing, batch, stream};
+
+/// How many tasks race in the concurrency cases.
+pub const RACERS: usize = 16;
 
 /// Starts `writers` tasks that each append `rounds` times: to their own stream, to one shared
 /// stream (`Any`), and every third round a multi-stream append, so commits of different sizes
@@ -48,7 +53,7 @@ pub(crate) async fn race_writers<S: EventStore + Clone + 'static>(
                 } else {
                     let target = if round % 2 == 0 { &own } else { &shared };
                     store
-                        .append(target, ExpectedVersion::Any, events)
+                        .append_events(target, ExpectedVersion::Any, events)
                         .await
                         .or_fail("a racing append with Any");
                 }
@@ -67,4 +72,34 @@ pub(crate) async fn race_writers<S: EventStore + Clone + 'static>(
         }
     }
     ids
+}
+
+/// Asserts that a reader saw every written event exactly once, in strictly increasing
+/// positions, and that what it saw agrees with a final `read_all`.
+#[track_caller]
+pub(crate) fn check_seen_exactly_once(
+    seen: &[RecordedEvent],
+    written: &[es_core::EventId],
+    all: &[RecordedEvent],
+    who: &str,
+) {
+    let seen_ids: Vec<_> = seen.iter().map(|e| e.id).collect();
+    let unique: HashSet<_> = seen_ids.iter().copied().collect();
+    assert_eq!(unique.len(), seen_ids.len(), "{who} saw an event twice");
+    let written: HashSet<_> = written.iter().copied().collect();
+    let missing: Vec<_> = written.difference(&unique).collect();
+    assert!(
+        missing.is_empty(),
+        "{who} skipped {} of {} committed events (e.g. {:?}); a reader must never skip an event committed out of order",
+        missing.len(),
+        written.len(),
+        missing.iter().take(3).collect::<Vec<_>>()
+    );
+    assert_eq!(unique.len(), written.len(), "{who} saw events nobody wrote");
+    assert_increasing(seen, who);
+    let all_ids: Vec<_> = all.iter().map(|e| e.id).collect();
+    assert_eq!(
+        seen_ids, all_ids,
+        "{who} saw the events in another order than read_all holds them"
+    );
 }

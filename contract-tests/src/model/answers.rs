@@ -42,6 +42,7 @@ pub(crate) fn abstract_error(error: &Error) -> Answer {
         Error::InvalidMultiAppend { .. } => Answer::Rejected("InvalidMultiAppend"),
         Error::BatchTooLarge { .. } => Answer::Rejected("BatchTooLarge"),
         Error::PayloadTooLarge { .. } => Answer::Rejected("PayloadTooLarge"),
+        Error::StreamDeleted { .. } => Answer::Rejected("StreamDeleted"),
         other => panic!("the store failed outright: {other}"),
     }
 }

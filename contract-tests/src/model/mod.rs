@@ -4,8 +4,8 @@
 //! Operations ([`Op`]) are appends with every expected-version kind (many of them bound to
 //! fail), empty appends and appends carrying an id twice, multi-stream appends, exact re-sends
 //! of earlier appends, reuse of stored ids, stream reads forward and backward with a start and
-//! a limit, `read_all` pages from the start, the middle and past the end, stream versions,
-//! snapshot save/load and stream deletion (the optional ones only when the store declares them).
+//! a limit, `read_all` pages (whole, and a page after another page's checkpoint, filtered by
+//! type or category), stream heads, and, for a store that deletes, soft deletes and tombstones.
 //!
 //! Compared: the outcome kind (written, re-sent, conflict with its stream/expected/actual,
 //! which typed rejection), versions, event ids, types, payloads (by JSON meaning) and metadata.
@@ -22,6 +22,9 @@
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let config = ModelConfig { cases: 4, max_ops: 20, ..ModelConfig::default() };
 //! run_model(&|| async { MemoryStore::new() }, config).await.unwrap();
+//! contract_tests::model::run_model_with_deletions(&|| async { MemoryStore::new() }, config)
+//!     .await
+//!     .unwrap();
 //! # });
 //! ```
 
@@ -38,8 +41,10 @@ use proptest::{
     test_runner::{Config, TestRunner},
 };
 
-pub use ops::{Expect, Op, ReadFrom, STREAMS, op, ops};
-pub use run::run_ops;
+use es_core::StreamLifecycle;
+
+pub use ops::{Expect, Op, ReadFilter, STREAMS, op, ops};
+pub use run::{Deleter, run_ops};
 
 use crate::StoreFactory;
 
@@ -65,21 +70,45 @@ impl Default for ModelConfig {
     }
 }
 
-/// Runs `config.cases` random sequences against fresh stores from `factory` and the reference.
+/// Runs `config.cases` random sequences (without deletions) against fresh stores from
+/// `factory` and the reference.
 ///
 /// Returns the shrunk failing sequence and what differed, or `Ok` when every answer agreed.
 pub async fn run_model<F: StoreFactory>(factory: &F, config: ModelConfig) -> Result<(), String> {
+    search(factory, config, |_| None, false).await
+}
+
+/// [`run_model`] with soft deletes and tombstones among the operations.
+pub async fn run_model_with_deletions<F: StoreFactory>(
+    factory: &F,
+    config: ModelConfig,
+) -> Result<(), String>
+where
+    F::Store: StreamLifecycle,
+{
+    search(factory, config, |store| Some(store as &dyn Deleter), true).await
+}
+
+/// The store as a deleter, when the run deletes.
+type AsDeleter<S> = for<'a> fn(&'a S) -> Option<&'a dyn Deleter>;
+
+async fn search<F: StoreFactory>(
+    factory: &F,
+    config: ModelConfig,
+    deleter: AsDeleter<F::Store>,
+    deletions: bool,
+) -> Result<(), String> {
     let mut runner = TestRunner::new(Config {
         cases: config.cases,
         failure_persistence: None,
         ..Config::default()
     });
-    let strategy = ops(config.max_ops);
+    let strategy = ops(config.max_ops, deletions);
     for case in 0..config.cases {
         let mut tree = strategy
             .new_tree(&mut runner)
             .map_err(|why| format!("cannot generate operations: {why}"))?;
-        let Err(first) = attempt(factory, &tree.current()).await else {
+        let Err(first) = attempt(factory, deleter, &tree.current()).await else {
             continue;
         };
         let mut smallest = (tree.current(), first);
@@ -93,7 +122,7 @@ pub async fn run_model<F: StoreFactory>(factory: &F, config: ModelConfig) -> Res
             if !moved {
                 break;
             }
-            match attempt(factory, &tree.current()).await {
+            match attempt(factory, deleter, &tree.current()).await {
                 Err(why) => {
                     smallest = (tree.current(), why);
                     failing = true;
@@ -115,9 +144,16 @@ pub async fn run_model<F: StoreFactory>(factory: &F, config: ModelConfig) -> Res
 }
 
 /// One sequence on a fresh store; a panic in the store counts as a difference.
-async fn attempt<F: StoreFactory>(factory: &F, ops: &[Op]) -> Result<(), String> {
-    let store = factory.create().await;
-    match AssertUnwindSafe(run_ops(&store, ops)).catch_unwind().await {
+async fn attempt<F: StoreFactory>(
+    factory: &F,
+    deleter: AsDeleter<F::Store>,
+    ops: &[Op],
+) -> Result<(), String> {
+    let store = crate::cases::fresh_store(factory).await;
+    match AssertUnwindSafe(run_ops(&store, deleter(&store), ops))
+        .catch_unwind()
+        .await
+    {
         Ok(result) => result,
         Err(_) => Err("the run panicked".to_owned()),
     }

@@ -3,8 +3,9 @@
 use es_core::{ExpectedVersion, Version};
 use proptest::prelude::*;
 
-/// The streams a run works on: few, so that operations collide often.
-pub const STREAMS: [&str; 3] = ["model-a", "model-b", "model-𝄞"];
+/// The streams a run works on: few, so that operations collide often; two in category `model`,
+/// one in `other`.
+pub const STREAMS: [&str; 3] = ["model-a", "model-b", "other-𝄞"];
 
 /// What an append expects, as generated (`Exact` of 1 to 6, which may or may not hold).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,17 +34,15 @@ impl Expect {
     }
 }
 
-/// Where a `read_all` starts, resolved against the positions the store reported.
+/// Which events a `read_all` of a model run asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadFrom {
-    /// `Position::START`.
-    Start,
-    /// The position of the n-th live event (modulo their number).
-    At(usize),
-    /// The position right after the n-th live event.
-    After(usize),
-    /// Right after the last event.
-    PastEnd,
+pub enum ReadFilter {
+    /// Every event.
+    All,
+    /// Events of type `Even` (the first, third, ... of each generated batch).
+    EvenType,
+    /// Events of streams in category `model`.
+    ModelCategory,
 }
 
 /// One step of a model-based run.
@@ -90,36 +89,29 @@ pub enum Op {
         /// The most events (`None`: unlimited).
         limit: Option<usize>,
     },
-    /// Reads everything from a position.
+    /// Reads the global order: all of it in pages of 7, then a first page of `first` events
+    /// and the page of `then` events after its checkpoint, with a filter.
     ReadAll {
-        /// Where to start.
-        from: ReadFrom,
-        /// The most events.
-        limit: usize,
+        /// The first page's limit.
+        first: usize,
+        /// The second page's limit.
+        then: usize,
+        /// Which events.
+        filter: ReadFilter,
     },
-    /// Asks a stream's version.
-    StreamVersion {
+    /// Asks a stream's head.
+    StreamHead {
         /// Index into [`STREAMS`].
         stream: usize,
     },
-    /// Saves a snapshot (skipped when the store has no snapshots).
-    SaveSnapshot {
-        /// Index into [`STREAMS`].
-        stream: usize,
-        /// Its version.
-        version: u64,
-    },
-    /// Loads a snapshot (skipped when the store has no snapshots).
-    LoadSnapshot {
-        /// Index into [`STREAMS`].
-        stream: usize,
-    },
-    /// Deletes a stream (skipped when the store cannot).
+    /// Deletes a stream, soft or hard (only in runs with a store that deletes).
     Delete {
         /// Index into [`STREAMS`].
         stream: usize,
         /// The expectation.
         expect: Expect,
+        /// Tombstone rather than soft delete.
+        hard: bool,
     },
 }
 
@@ -136,17 +128,30 @@ fn expect() -> impl Strategy<Value = Expect> {
     ]
 }
 
-fn read_from() -> impl Strategy<Value = ReadFrom> {
+fn read_filter() -> impl Strategy<Value = ReadFilter> {
     prop_oneof![
-        Just(ReadFrom::Start),
-        (0..64usize).prop_map(ReadFrom::At),
-        (0..64usize).prop_map(ReadFrom::After),
-        Just(ReadFrom::PastEnd),
+        2 => Just(ReadFilter::All),
+        1 => Just(ReadFilter::EvenType),
+        1 => Just(ReadFilter::ModelCategory),
     ]
 }
 
-/// One operation. Shrinks towards appends and reads of stream 0 with small numbers.
-pub fn op() -> impl Strategy<Value = Op> {
+/// One operation (with `deletions`, one in seven a soft delete or tombstone). Shrinks towards
+/// appends and reads of stream 0 with small numbers.
+pub fn op(deletions: bool) -> BoxedStrategy<Op> {
+    if deletions {
+        prop_oneof![
+            6 => op_without_deletion(),
+            1 => (stream(), expect(), prop::bool::weighted(0.3))
+                .prop_map(|(stream, expect, hard)| Op::Delete { stream, expect, hard }),
+        ]
+        .boxed()
+    } else {
+        op_without_deletion().boxed()
+    }
+}
+
+fn op_without_deletion() -> impl Strategy<Value = Op> {
     prop_oneof![
         8 => (stream(), expect(), prop_oneof![9 => 1..4usize, 1 => Just(0usize)], prop::bool::weighted(0.05))
             .prop_map(|(stream, expect, count, repeat_id)| Op::Append { stream, expect, count, repeat_id }),
@@ -162,15 +167,13 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => ((0..64usize), stream()).prop_map(|(which, stream)| Op::ReuseId { which, stream }),
         3 => (stream(), any::<bool>(), prop::option::of(1..8u64), prop::option::of(0..5usize))
             .prop_map(|(stream, backward, from, limit)| Op::ReadStream { stream, backward, from, limit }),
-        3 => (read_from(), 0..8usize).prop_map(|(from, limit)| Op::ReadAll { from, limit }),
-        1 => stream().prop_map(|stream| Op::StreamVersion { stream }),
-        1 => (stream(), 1..7u64).prop_map(|(stream, version)| Op::SaveSnapshot { stream, version }),
-        1 => stream().prop_map(|stream| Op::LoadSnapshot { stream }),
-        1 => (stream(), expect()).prop_map(|(stream, expect)| Op::Delete { stream, expect }),
+        3 => (0..8usize, 0..8usize, read_filter())
+            .prop_map(|(first, then, filter)| Op::ReadAll { first, then, filter }),
+        1 => stream().prop_map(|stream| Op::StreamHead { stream }),
     ]
 }
 
-/// A sequence of up to `max_ops` operations.
-pub fn ops(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
-    prop::collection::vec(op(), 1..=max_ops.max(1))
+/// A sequence of up to `max_ops` operations (deletions only with `deletions`).
+pub fn ops(max_ops: usize, deletions: bool) -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(op(deletions), 1..=max_ops.max(1))
 }

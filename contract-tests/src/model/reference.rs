@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use es_core::{Direction, EventId, ExpectedVersion, NewEvent, Payload, ReadStream, StreamId};
+use es_core::{Direction, EventId, ExpectedVersion, NewEvent, ReadStream, StreamId};
 
 /// What the reference answers; compared with the store's answer abstracted the same way.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,12 +23,10 @@ pub enum Answer {
     },
     /// Another typed error, by variant name.
     Rejected(&'static str),
-    /// Events read, as (id, stream, version) with the content checked separately.
+    /// Events read, as ids with the content checked separately.
     Events(Vec<EventId>),
-    /// A stream version.
-    Version(Option<u64>),
-    /// A snapshot (version, state).
-    Snapshot(Option<(u64, Payload)>),
+    /// A stream head: (version, id of the last event).
+    Head(Option<(u64, EventId)>),
     /// Done, nothing to compare.
     Done,
 }
@@ -42,43 +40,68 @@ pub struct Stored {
     pub stream: StreamId,
     /// Its version.
     pub version: u64,
+    /// False once its stream was deleted past it.
+    pub live: bool,
+}
+
+/// One stream of the reference: every version it ever had, which of them still read, and
+/// whether it is tombstoned.
+#[derive(Clone, Debug, Default)]
+struct Stream {
+    /// Log indexes; index `v - 1` is version `v`.
+    versions: Vec<usize>,
+    live_from: usize,
+    tombstoned: bool,
 }
 
 /// The reference store.
 #[derive(Debug, Default)]
 pub struct Reference {
-    /// Every event in commit order; `None` once deleted.
-    log: Vec<Option<Stored>>,
-    streams: HashMap<StreamId, Vec<usize>>,
+    /// Every event in commit order, deleted ones included (their ids stay reserved).
+    log: Vec<Stored>,
+    streams: HashMap<StreamId, Stream>,
     ids: HashMap<EventId, usize>,
-    snapshots: HashMap<StreamId, (u64, Payload)>,
 }
 
 impl Reference {
     /// The live events in commit order.
     pub fn live(&self) -> Vec<&Stored> {
-        self.log.iter().flatten().collect()
+        self.log.iter().filter(|e| e.live).collect()
     }
 
-    /// A stored event by id.
+    /// A stored event by id (deleted ones included).
     pub fn get(&self, id: &EventId) -> Option<&Stored> {
-        self.ids.get(id).and_then(|&i| self.log[i].as_ref())
+        self.ids.get(id).map(|&i| &self.log[i])
     }
 
-    fn version(&self, stream: &StreamId) -> Option<u64> {
+    fn live_version(&self, stream: &StreamId) -> Option<u64> {
         self.streams
             .get(stream)
-            .map(|v| v.len() as u64)
-            .filter(|&n| n > 0)
+            .filter(|s| s.live_from < s.versions.len())
+            .map(|s| s.versions.len() as u64)
     }
 
-    /// `stream_version`.
-    pub fn stream_version(&self, stream: &StreamId) -> Answer {
-        Answer::Version(self.version(stream))
+    fn tombstoned(&self, stream: &StreamId) -> bool {
+        self.streams.get(stream).is_some_and(|s| s.tombstoned)
+    }
+
+    /// `stream_head`.
+    pub fn stream_head(&self, stream: &StreamId) -> Answer {
+        if self.tombstoned(stream) {
+            return Answer::Rejected("StreamDeleted");
+        }
+        let head = self.live_version(stream).and_then(|v| {
+            let s = &self.streams[stream];
+            s.versions.last().map(|&i| (v, self.log[i].new.id))
+        });
+        Answer::Head(head)
     }
 
     fn check(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<(), Answer> {
-        let actual = self.version(stream);
+        if self.tombstoned(stream) {
+            return Err(Answer::Rejected("StreamDeleted"));
+        }
+        let actual = self.live_version(stream);
         if expected.accepts(actual.and_then(es_core::Version::new)) {
             Ok(())
         } else {
@@ -90,8 +113,8 @@ impl Reference {
         }
     }
 
-    /// Whether `events` are fresh (`Ok(false)`), an exact re-send of stored ones (`Ok(true)`),
-    /// or a reuse of stored ids (`Err`).
+    /// Whether `events` are fresh (`Ok(false)`), an exact re-send of stored ones, deleted or not
+    /// (`Ok(true)`), or a reuse of stored ids (`Err`).
     fn resend(&self, stream: &StreamId, events: &[NewEvent]) -> Result<bool, Answer> {
         if !events.iter().any(|e| self.ids.contains_key(&e.id)) {
             return Ok(false);
@@ -99,17 +122,16 @@ impl Reference {
         let Some(first) = self.get(&events[0].id) else {
             return Err(Answer::Rejected("DuplicateEventId"));
         };
-        let positions = &self.streams[&first.stream];
+        let versions = &self.streams[&first.stream].versions;
         let start = (first.version - 1) as usize;
         let same = first.stream == *stream
-            && positions.len() >= start + events.len()
-            && events.iter().zip(&positions[start..]).all(|(new, &i)| {
-                self.log[i].as_ref().is_some_and(|old| {
-                    old.new.id == new.id
-                        && old.new.event_type == new.event_type
-                        && old.new.metadata == new.metadata
-                        && old.new.payload.json_eq(&new.payload)
-                })
+            && versions.len() >= start + events.len()
+            && events.iter().zip(&versions[start..]).all(|(new, &i)| {
+                let old = &self.log[i].new;
+                old.id == new.id
+                    && old.event_type == new.event_type
+                    && old.metadata == new.metadata
+                    && old.payload.json_eq(&new.payload)
             });
         if same {
             Ok(true)
@@ -131,15 +153,17 @@ impl Reference {
     }
 
     fn write(&mut self, stream: &StreamId, events: &[NewEvent]) -> (StreamId, u64, u64) {
-        let first = self.version(stream).unwrap_or(0) + 1;
+        let entry = self.streams.entry(stream.clone()).or_default();
+        let first = entry.versions.len() as u64 + 1;
         for (n, new) in events.iter().enumerate() {
             let index = self.log.len();
-            self.log.push(Some(Stored {
+            self.log.push(Stored {
                 new: new.clone(),
                 stream: stream.clone(),
                 version: first + n as u64,
-            }));
-            self.streams.entry(stream.clone()).or_default().push(index);
+                live: true,
+            });
+            entry.versions.push(index);
             self.ids.insert(new.id, index);
         }
         (stream.clone(), first, first + events.len() as u64 - 1)
@@ -190,10 +214,15 @@ impl Reference {
 
     /// `read_stream`.
     pub fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Answer {
-        let indexes = self.streams.get(stream).cloned().unwrap_or_default();
-        let mut events: Vec<_> = indexes
+        if self.tombstoned(stream) {
+            return Answer::Rejected("StreamDeleted");
+        }
+        let Some(s) = self.streams.get(stream) else {
+            return Answer::Events(Vec::new());
+        };
+        let mut events: Vec<_> = s.versions[s.live_from..]
             .iter()
-            .filter_map(|&i| self.log[i].as_ref())
+            .map(|&i| &self.log[i])
             .filter(|e| es_core::Version::new(e.version).is_some_and(|v| read.includes(v)))
             .map(|e| e.new.id)
             .collect();
@@ -204,33 +233,25 @@ impl Reference {
         Answer::Events(events)
     }
 
-    /// `save_snapshot`: the highest version wins; an equal one replaces.
-    pub fn save_snapshot(&mut self, stream: &StreamId, version: u64, state: Payload) -> Answer {
-        match self.snapshots.get(stream) {
-            Some((kept, _)) if *kept > version => {}
-            _ => {
-                self.snapshots.insert(stream.clone(), (version, state));
-            }
+    /// `delete_stream` (soft) or `tombstone_stream` (`hard`).
+    pub fn delete_stream(
+        &mut self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        hard: bool,
+    ) -> Answer {
+        if let Err(refused) = self.check(stream, expected) {
+            return refused;
         }
-        Answer::Done
-    }
-
-    /// `load_snapshot`.
-    pub fn load_snapshot(&self, stream: &StreamId) -> Answer {
-        Answer::Snapshot(self.snapshots.get(stream).cloned())
-    }
-
-    /// `delete_stream`.
-    pub fn delete_stream(&mut self, stream: &StreamId, expected: ExpectedVersion) -> Answer {
-        if let Err(conflict) = self.check(stream, expected) {
-            return conflict;
+        if !hard && !self.streams.contains_key(stream) {
+            return Answer::Done;
         }
-        self.snapshots.remove(stream);
-        for index in self.streams.remove(stream).unwrap_or_default() {
-            if let Some(event) = self.log[index].take() {
-                self.ids.remove(&event.new.id);
-            }
+        let s = self.streams.entry(stream.clone()).or_default();
+        for &index in &s.versions[s.live_from..] {
+            self.log[index].live = false;
         }
+        s.live_from = s.versions.len();
+        s.tombstoned |= hard;
         Answer::Done
     }
 }

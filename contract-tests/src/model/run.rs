@@ -3,20 +3,49 @@
 use std::collections::HashMap;
 
 use es_core::{
-    AppendResult, Capabilities, EventId, EventStore, ExpectedVersion, NewEvent, Payload, Position,
-    ReadStream, RecordedEvent, Snapshot, StreamAppend, StreamId, Version,
+    AppendResult, Category, EventFilter, EventId, EventStore, EventType, EventWriterExt,
+    ExpectedVersion, NewEvent, PageState, Position, ReadAll, ReadStream, RecordedEvent,
+    StreamAppend, StreamId, StreamLifecycle, Version,
 };
+use futures_util::future::BoxFuture;
 
 use super::{
     answers::{abstract_error, events, stream},
-    ops::{Op, ReadFrom},
+    ops::{Op, ReadFilter},
     reference::{Answer, Reference},
 };
+
+/// Deletes streams for a model run whose store can (object-safe, so a run over any store can
+/// take one or none).
+pub trait Deleter: Send + Sync {
+    /// `delete_stream` (soft) or `tombstone_stream` (`hard`).
+    fn delete<'a>(
+        &'a self,
+        stream: &'a StreamId,
+        expected: ExpectedVersion,
+        hard: bool,
+    ) -> BoxFuture<'a, es_core::Result<()>>;
+}
+
+impl<T: StreamLifecycle> Deleter for T {
+    fn delete<'a>(
+        &'a self,
+        stream: &'a StreamId,
+        expected: ExpectedVersion,
+        hard: bool,
+    ) -> BoxFuture<'a, es_core::Result<()>> {
+        if hard {
+            Box::pin(self.tombstone_stream(stream, expected))
+        } else {
+            Box::pin(self.delete_stream(stream, expected))
+        }
+    }
+}
 
 /// What one run remembers besides the reference: what was sent, and what the store said.
 struct Run<'a, S> {
     store: &'a S,
-    caps: Capabilities,
+    deleter: Option<&'a dyn Deleter>,
     reference: Reference,
     /// Every single-stream append sent so far, for re-sends and id reuse.
     sent: Vec<(StreamId, ExpectedVersion, Vec<NewEvent>)>,
@@ -25,7 +54,7 @@ struct Run<'a, S> {
     /// Every position the store reported, by event id: it must never change.
     positions: HashMap<EventId, Position>,
     /// The highest position the store reported so far.
-    high: Position,
+    high: Option<Position>,
 }
 
 impl<S: EventStore> Run<'_, S> {
@@ -43,8 +72,8 @@ impl<S: EventStore> Run<'_, S> {
                     .map(|r| {
                         (
                             r.stream_id.clone(),
-                            r.first_version.get(),
-                            r.last_version.get(),
+                            r.first.version.get(),
+                            r.last.version.get(),
                         )
                     })
                     .collect();
@@ -55,17 +84,23 @@ impl<S: EventStore> Run<'_, S> {
                 }
                 let floor = self.high;
                 for (result, batch) in results.into_iter().zip(batches) {
-                    if result.first_position <= floor
-                        || result.last_position < result.first_position
+                    if floor.is_some_and(|floor| result.first.position <= floor)
+                        || result.last.position < result.first.position
                     {
                         return Err(format!(
-                            "positions {}..={} do not rise above {floor}",
-                            result.first_position, result.last_position
+                            "positions {}..={} do not rise above {floor:?}",
+                            result.first.position, result.last.position
                         ));
                     }
-                    self.high = self.high.max(result.last_position);
-                    self.know(batch[0].id, result.first_position)?;
-                    self.know(batch[batch.len() - 1].id, result.last_position)?;
+                    if result.first.id != batch[0].id || result.last.id != batch[batch.len() - 1].id
+                    {
+                        return Err(format!(
+                            "the result {result:?} does not name the batch's first and last ids"
+                        ));
+                    }
+                    self.high = self.high.max(Some(result.last.position));
+                    self.know(batch[0].id, result.first.position)?;
+                    self.know(batch[batch.len() - 1].id, result.last.position)?;
                     self.results.insert(batch[0].id, result);
                 }
                 Ok(())
@@ -116,10 +151,22 @@ impl<S: EventStore> Run<'_, S> {
         wanted: Answer,
         what: &str,
     ) -> Result<(), String> {
-        let got = got.map_err(|e| format!("{what}: the store failed: {e}"))?;
-        let Answer::Events(wanted) = wanted else {
-            return Err(format!("{what}: the reference answered {wanted:?}"));
+        let got = match (got, wanted) {
+            (Ok(got), Answer::Events(wanted)) => (got, wanted),
+            (Err(error), wanted) if abstract_error(&error) == wanted => return Ok(()),
+            (Err(error), wanted) => {
+                return Err(format!(
+                    "{what}: the store answered {error}; the reference {wanted:?}"
+                ));
+            }
+            (Ok(got), wanted) => {
+                return Err(format!(
+                    "{what}: the store read {} events; the reference answered {wanted:?}",
+                    got.len()
+                ));
+            }
         };
+        let (got, wanted) = got;
         let ids: Vec<_> = got.iter().map(|e| e.id).collect();
         if ids != wanted {
             return Err(format!(
@@ -129,7 +176,7 @@ impl<S: EventStore> Run<'_, S> {
             ));
         }
         for event in &got {
-            let Some(stored) = self.reference.get(&event.id) else {
+            let Some(stored) = self.reference.get(&event.id).filter(|s| s.live) else {
                 return Err(format!(
                     "{what}: event {} is not in the reference",
                     event.id
@@ -149,6 +196,91 @@ impl<S: EventStore> Run<'_, S> {
         Ok(())
     }
 
+    /// Everything in pages of 7 against the reference's live events, then a first page of
+    /// `first` and the page of `then` after its checkpoint, filtered.
+    async fn read_all(
+        &mut self,
+        first: usize,
+        then: usize,
+        filter: ReadFilter,
+    ) -> Result<(), String> {
+        let live: Vec<_> = self.reference.live().iter().map(|e| e.new.id).collect();
+        let (whole, _) =
+            crate::cases::read_all_pages(self.store, ReadAll::from_beginning().limit(7)).await?;
+        self.read(
+            Ok(whole),
+            Answer::Events(live),
+            "read_all from the beginning in pages of 7",
+        )?;
+        let (store_filter, keep): (EventFilter, fn(&super::reference::Stored) -> bool) =
+            match filter {
+                ReadFilter::All => (EventFilter::all(), |_| true),
+                ReadFilter::EvenType => (
+                    EventFilter::all().with_event_types(EventType::new("Even")),
+                    |e| e.new.event_type.as_str() == "Even",
+                ),
+                ReadFilter::ModelCategory => (
+                    EventFilter::all().with_categories(Category::new("model")),
+                    |e| e.stream.as_str().starts_with("model-"),
+                ),
+            };
+        let wanted: Vec<_> = self
+            .reference
+            .live()
+            .into_iter()
+            .filter(|e| keep(e))
+            .map(|e| e.new.id)
+            .collect();
+        let page = self
+            .page(
+                ReadAll::from_beginning()
+                    .limit(first)
+                    .filter(store_filter.clone()),
+            )
+            .await?;
+        let head: Vec<_> = wanted.iter().take(first).copied().collect();
+        let what = format!("read_all {filter:?} first page of {first}");
+        if page.events.len() < first && page.state != PageState::CaughtUp {
+            return Err(format!(
+                "{what}: a short page said {:?}, not CaughtUp",
+                page.state
+            ));
+        }
+        self.read(Ok(page.events), Answer::Events(head), &what)?;
+        let next = self
+            .page(
+                ReadAll::after(page.checkpoint)
+                    .limit(then)
+                    .filter(store_filter),
+            )
+            .await?;
+        let tail: Vec<_> = wanted.iter().skip(first).take(then).copied().collect();
+        self.read(
+            Ok(next.events),
+            Answer::Events(tail),
+            &format!("read_all {filter:?} page of {then} after the first page's checkpoint"),
+        )
+    }
+
+    /// One page, read again while it is held back (nothing else writes during a model run).
+    async fn page(&self, request: ReadAll) -> Result<es_core::Page, String> {
+        for _ in 0..1_000 {
+            let page = self
+                .store
+                .read_all(request.clone())
+                .await
+                .map_err(|e| format!("read_all({:?}) failed: {e}", request.start))?;
+            if page.state != PageState::HeldBack {
+                return Ok(page);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        Err(format!(
+            "read_all({:?}) stayed held back with nothing else writing",
+            request.start
+        ))
+    }
+
     async fn step(&mut self, index: usize, op: &Op) -> Result<(), String> {
         match op {
             Op::Append {
@@ -166,7 +298,7 @@ impl<S: EventStore> Run<'_, S> {
                 let model = self.reference.append(&s, expected, &batch);
                 let got = self
                     .store
-                    .append(&s, expected, batch.clone())
+                    .append_events(&s, expected, batch.clone())
                     .await
                     .map(|r| vec![r]);
                 self.appended(got, model, &[&batch])
@@ -194,7 +326,7 @@ impl<S: EventStore> Run<'_, S> {
                 let model = self.reference.append(&s, expected, &batch);
                 let got = self
                     .store
-                    .append(&s, expected, batch.clone())
+                    .append_events(&s, expected, batch.clone())
                     .await
                     .map(|r| vec![r]);
                 self.appended(got, model, &[&batch])
@@ -215,7 +347,7 @@ impl<S: EventStore> Run<'_, S> {
                 let model = self.reference.append(&s, ExpectedVersion::Any, &batch);
                 let got = self
                     .store
-                    .append(&s, ExpectedVersion::Any, batch.clone())
+                    .append_events(&s, ExpectedVersion::Any, batch.clone())
                     .await
                     .map(|r| vec![r]);
                 self.appended(got, model, &[&batch])
@@ -242,120 +374,42 @@ impl<S: EventStore> Run<'_, S> {
                 let got = self.store.read_stream(&s, read).await;
                 self.read(got, wanted, &format!("read_stream({s}, {read:?})"))
             }
-            Op::ReadAll { from, limit } => {
-                // Learn every position first (which checks the whole log), then resolve `from`.
-                let live: Vec<_> = self.reference.live().iter().map(|e| e.new.id).collect();
-                let whole = crate::cases::read_all_pages(self.store, Position::START, 7).await;
-                let whole = whole?;
-                if whole.windows(2).any(|w| w[0].position >= w[1].position) {
-                    return Err("read_all positions do not strictly increase".to_owned());
-                }
-                self.read(
-                    Ok(whole),
-                    Answer::Events(live.clone()),
-                    "read_all from the start in pages of 7",
-                )?;
-                let position = |n: usize| self.positions.get(&live[n]).copied().unwrap_or_default();
-                let (start, skip) = match from {
-                    ReadFrom::Start => (Position::START, 0),
-                    _ if live.is_empty() => (self.high.next(), 0),
-                    ReadFrom::At(i) => {
-                        let n = i % live.len();
-                        (position(n), n)
-                    }
-                    ReadFrom::After(i) => {
-                        let n = i % live.len();
-                        (position(n).next(), n + 1)
-                    }
-                    ReadFrom::PastEnd => (position(live.len() - 1).next(), live.len()),
-                };
-                let wanted: Vec<_> = live.iter().skip(skip).take(*limit).copied().collect();
-                let got = self.store.read_all(start, *limit).await;
-                self.read(
-                    got,
-                    Answer::Events(wanted),
-                    &format!("read_all({start}, {limit})"),
-                )
-            }
-            Op::StreamVersion { stream: s } => {
+            Op::ReadAll {
+                first,
+                then,
+                filter,
+            } => self.read_all(*first, *then, *filter).await,
+            Op::StreamHead { stream: s } => {
                 let s = stream(*s);
-                let got = self
-                    .store
-                    .stream_version(&s)
-                    .await
-                    .map_err(|e| format!("stream_version failed: {e}"))?;
-                let got = Answer::Version(got.map(Version::get));
-                let wanted = self.reference.stream_version(&s);
+                let got = match self.store.stream_head(&s).await {
+                    Ok(head) => {
+                        if let Some(head) = head {
+                            self.know(head.id, head.position)?;
+                        }
+                        Answer::Head(head.map(|h| (h.version.get(), h.id)))
+                    }
+                    Err(error) => abstract_error(&error),
+                };
+                let wanted = self.reference.stream_head(&s);
                 if got == wanted {
                     Ok(())
                 } else {
                     Err(format!(
-                        "stream_version({s}) is {got:?}, the reference has {wanted:?}"
+                        "stream_head({s}) is {got:?}, the reference has {wanted:?}"
                     ))
                 }
             }
-            Op::SaveSnapshot { stream: s, version } => {
-                if !self.caps.snapshots {
+            Op::Delete {
+                stream: s,
+                expect,
+                hard,
+            } => {
+                let Some(deleter) = self.deleter else {
                     return Ok(());
-                }
-                let (s, state) = (
-                    stream(*s),
-                    Payload::from_json(format!(r#"{{"step":{index}}}"#))
-                        .map_err(|e| e.to_string())?,
-                );
-                self.reference.save_snapshot(&s, *version, state.clone());
-                let snapshot = Snapshot {
-                    stream_id: s,
-                    version: Version::new(*version).unwrap_or(Version::FIRST),
-                    state,
                 };
-                self.store
-                    .save_snapshot(snapshot)
-                    .await
-                    .map_err(|e| format!("save_snapshot failed: {e}"))
-            }
-            Op::LoadSnapshot { stream: s } => {
-                if !self.caps.snapshots {
-                    return Ok(());
-                }
-                let s = stream(*s);
-                let got = self
-                    .store
-                    .load_snapshot(&s)
-                    .await
-                    .map_err(|e| format!("load_snapshot failed: {e}"))?;
-                let wanted = self.reference.load_snapshot(&s);
-                let same = match (&got, &wanted) {
-                    (None, Answer::Snapshot(None)) => true,
-                    (Some(got), Answer::Snapshot(Some((version, state)))) => {
-                        got.version.get() == *version
-                            && got.state.json_eq(state)
-                            && got.stream_id == s
-                    }
-                    _ => false,
-                };
-                if same {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "load_snapshot({s}) is {got:?}, the reference has {wanted:?}"
-                    ))
-                }
-            }
-            Op::Delete { stream: s, expect } => {
-                if !self.caps.delete_stream {
-                    return Ok(());
-                }
                 let (s, expected) = (stream(*s), expect.to_expected());
-                let doomed = self.reference.read_stream(&s, ReadStream::forward());
-                let wanted = self.reference.delete_stream(&s, expected);
-                if let (Answer::Done, Answer::Events(ids)) = (&wanted, doomed) {
-                    // Deleted events may come back with the same ids at new positions.
-                    for id in ids {
-                        self.positions.remove(&id);
-                    }
-                }
-                let got = match self.store.delete_stream(&s, expected).await {
+                let wanted = self.reference.delete_stream(&s, expected, *hard);
+                let got = match deleter.delete(&s, expected, *hard).await {
                     Ok(()) => Answer::Done,
                     Err(error) => abstract_error(&error),
                 };
@@ -363,7 +417,7 @@ impl<S: EventStore> Run<'_, S> {
                     Ok(())
                 } else {
                     Err(format!(
-                        "delete_stream({s}, {expected}) answered {got:?}, the reference {wanted:?}"
+                        "deleting {s} ({expected}, hard: {hard}) answered {got:?}, the reference {wanted:?}"
                     ))
                 }
             }
@@ -371,17 +425,22 @@ impl<S: EventStore> Run<'_, S> {
     }
 }
 
-/// Runs `ops` against `store` (fresh and empty) and the reference in the same order; the first
-/// answer that differs is the error, naming the step.
-pub async fn run_ops<S: EventStore>(store: &S, ops: &[Op]) -> Result<(), String> {
+/// Runs `ops` against `store` (fresh and empty) and the reference in the same order, deleting
+/// through `deleter` when given (deletions are skipped otherwise); the first answer that differs
+/// is the error, naming the step.
+pub async fn run_ops<S: EventStore>(
+    store: &S,
+    deleter: Option<&dyn Deleter>,
+    ops: &[Op],
+) -> Result<(), String> {
     let mut run = Run {
         store,
-        caps: store.capabilities(),
+        deleter,
         reference: Reference::default(),
         sent: Vec::new(),
         results: HashMap::new(),
         positions: HashMap::new(),
-        high: Position::START,
+        high: None,
     };
     for (index, op) in ops.iter().enumerate() {
         run.step(index, op)

@@ -13,7 +13,9 @@ use super::CommitListener;
 /// for a commit signal (or a polling period) before reading again.
 ///
 /// It is exactly as safe as the reader's `read_all`: if pages never pass an event that may
-/// still commit below them, the subscription never skips one. A held-back page is delivered as
+/// still commit below them, the subscription never skips one. It is for providers whose
+/// checkpoints are positions in one global log: the checkpoint of a delivered event is
+/// [`Checkpoint::after`] its position. A held-back page is delivered as
 /// far as it goes and read again after a short pause; it never counts as caught up.
 ///
 /// ```
@@ -139,8 +141,16 @@ impl<R: EventReader> State<R> {
             let delivered = !page.events.is_empty();
             let moved = self.next != Start::After(page.checkpoint.clone())
                 && !(self.next == Start::Beginning && page.checkpoint == Checkpoint::beginning());
-            self.buffer
-                .extend(page.events.into_iter().map(SubscriptionItem::Event));
+            // Pages hold only events that can no longer be preceded by a late commit, so
+            // everything up to a delivered event is settled: its position is a safe resume point.
+            self.buffer.extend(
+                page.events
+                    .into_iter()
+                    .map(|event| SubscriptionItem::Event {
+                        checkpoint: Checkpoint::after(event.position),
+                        event,
+                    }),
+            );
             self.next = Start::After(page.checkpoint.clone());
             if delivered {
                 self.announced = false;
@@ -150,7 +160,8 @@ impl<R: EventReader> State<R> {
                     self.held_back_pause = Duration::ZERO;
                     if !self.announced {
                         self.announced = true;
-                        self.buffer.push_back(SubscriptionItem::CaughtUp(page.checkpoint));
+                        self.buffer
+                            .push_back(SubscriptionItem::CaughtUp(page.checkpoint));
                     } else {
                         self.wait().await;
                     }

@@ -16,9 +16,7 @@ use crate::{Claims, Error, ExpectedVersion, NewEvent, Result, StreamAppend, Stre
 /// # Ok::<(), es_core::Error>(())
 /// ```
 pub fn validate_batch(append: &StreamAppend, claims: &Claims) -> Result<()> {
-    let max = claims
-        .max_events_per_append
-        .min(claims.max_events_per_call);
+    let max = claims.max_events_per_append.min(claims.max_events_per_call);
     check_events(&append.stream, &append.events, max, claims)?;
     check_head(append)?;
     if append.events.len() > 1 {
