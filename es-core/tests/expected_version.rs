@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use es_core::{Error, EventStore, ExpectedVersion, Version};
+use es_core::{Error, EventWriterExt, ExpectedVersion, Version};
 use memory_store::MemoryStore;
 use rstest::rstest;
 
@@ -32,24 +32,26 @@ async fn expected_version_kinds(
     let id = stream("account-1");
     if existing > 0 {
         store
-            .append(&id, ExpectedVersion::NoStream, events(0..existing))
+            .append_events(&id, ExpectedVersion::NoStream, events(0..existing))
             .await
             .expect("seed");
     }
     let before = everything(&store).await;
 
-    let outcome = store.append(&id, expected, events(100..102)).await;
+    let outcome = store.append_events(&id, expected, events(100..102)).await;
 
     if accepted {
         let written = outcome.expect("accepted");
         assert_eq!(
-            written.first_version,
+            Some(written.first.version),
             Version::after(Version::new(existing), 1)
         );
         assert_eq!(
-            written.last_version,
+            Some(written.last.version),
             Version::after(Version::new(existing), 2)
         );
+        assert_eq!(written.stream_id, id);
+        assert!(written.first.position < written.last.position);
         assert_eq!(numbers(&read(&store, &id).await).len() as u64, existing + 2);
     } else {
         match outcome {
@@ -77,11 +79,11 @@ async fn conflict_message_names_stream_and_versions() {
     let store = MemoryStore::new();
     let id = stream("order-7");
     store
-        .append(&id, ExpectedVersion::Any, events(0..3))
+        .append_events(&id, ExpectedVersion::Any, events(0..3))
         .await
         .expect("seed");
     let message = store
-        .append(&id, ExpectedVersion::Exact(v(1)), events(3..4))
+        .append_events(&id, ExpectedVersion::Exact(v(1)), events(3..4))
         .await
         .err()
         .map(|e| e.to_string());

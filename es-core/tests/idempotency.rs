@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use es_core::{Error, EventStore, ExpectedVersion, StreamAppend};
+use es_core::{Error, EventWriter, EventWriterExt, ExpectedVersion, StreamAppend};
 use memory_store::MemoryStore;
 
 #[tokio::test]
@@ -12,17 +12,17 @@ async fn resend_of_stored_batch_returns_original_result() {
     let id = stream("s");
     let batch = events(0..3);
     let original = store
-        .append(&id, ExpectedVersion::NoStream, batch.clone())
+        .append_events(&id, ExpectedVersion::NoStream, batch.clone())
         .await
         .expect("first");
     store
-        .append(&id, ExpectedVersion::Any, events(3..4))
+        .append_events(&id, ExpectedVersion::Any, events(3..4))
         .await
         .expect("later event");
 
     // The expectation no longer holds, but an exact re-send is recognised before it is checked.
     let again = store
-        .append(&id, ExpectedVersion::NoStream, batch)
+        .append_events(&id, ExpectedVersion::NoStream, batch)
         .await
         .expect("re-send");
     assert_eq!(again, original);
@@ -35,7 +35,7 @@ async fn reuse_of_stored_id_in_another_batch_is_rejected() {
     let id = stream("s");
     let stored = events(0..2);
     store
-        .append(&id, ExpectedVersion::Any, stored.clone())
+        .append_events(&id, ExpectedVersion::Any, stored.clone())
         .await
         .expect("first");
     let before = everything(&store).await;
@@ -63,7 +63,10 @@ async fn reuse_of_stored_id_in_another_batch_is_rejected() {
         ),
     ];
     for (what, target, batch) in cases {
-        match store.append(&target, ExpectedVersion::Any, batch).await {
+        match store
+            .append_events(&target, ExpectedVersion::Any, batch)
+            .await
+        {
             Err(Error::DuplicateEventId { stream, .. }) => assert_eq!(stream, id, "{what}"),
             other => panic!("{what}: expected DuplicateEventId, got {other:?}"),
         }

@@ -3,14 +3,16 @@
 mod common;
 
 use common::*;
-use es_core::{Error, EventStore, ExpectedVersion, StreamAppend, Version};
+use es_core::{
+    Error, EventReaderExt, EventWriter, EventWriterExt, ExpectedVersion, StreamAppend, Version,
+};
 use memory_store::MemoryStore;
 
 #[tokio::test]
 async fn multi_append_writes_every_stream_in_order() {
     let store = MemoryStore::new();
     store
-        .append(&stream("b"), ExpectedVersion::Any, events(0..2))
+        .append_events(&stream("b"), ExpectedVersion::Any, events(0..2))
         .await
         .expect("seed");
     let results = store
@@ -26,14 +28,14 @@ async fn multi_append_writes_every_stream_in_order() {
         .expect("multi");
     assert_eq!(results.len(), 2);
     assert_eq!(
-        (results[0].stream_id.as_str(), results[0].last_version.get()),
+        (results[0].stream_id.as_str(), results[0].last.version.get()),
         ("a", 2)
     );
     assert_eq!(
-        (results[1].stream_id.as_str(), results[1].last_version.get()),
+        (results[1].stream_id.as_str(), results[1].last.version.get()),
         ("b", 3)
     );
-    assert!(results[0].last_position < results[1].first_position);
+    assert!(results[0].last.position < results[1].first.position);
     assert_eq!(numbers(&read(&store, &stream("b")).await), vec![0, 1, 12]);
 }
 
@@ -41,7 +43,7 @@ async fn multi_append_writes_every_stream_in_order() {
 async fn multi_append_with_one_failed_expectation_stores_nothing() {
     let store = MemoryStore::new();
     store
-        .append(&stream("b"), ExpectedVersion::Any, events(0..2))
+        .append_events(&stream("b"), ExpectedVersion::Any, events(0..2))
         .await
         .expect("seed");
     let before = everything(&store).await;

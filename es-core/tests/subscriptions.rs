@@ -1,17 +1,21 @@
-//! Catch-up subscriptions: stored events first, then live ones, none skipped or repeated.
+//! Catch-up subscriptions: stored events first, then live ones, none skipped or repeated, and a
+//! mark when caught up.
 
 mod common;
 
 use std::time::Duration;
 
 use common::*;
-use es_core::{EventStore, ExpectedVersion, Position, RecordedEvent, Subscription};
+use es_core::{
+    EventReader, EventReaderExt, EventWriterExt, ExpectedVersion, ReadAll, RecordedEvent,
+    Subscribe, Subscription, SubscriptionItem,
+};
 use memory_store::MemoryStore;
 
 async fn take(subscription: &mut Subscription, n: usize) -> Vec<RecordedEvent> {
     let mut seen = Vec::with_capacity(n);
     while seen.len() < n {
-        let next = tokio::time::timeout(Duration::from_secs(5), subscription.next())
+        let next = tokio::time::timeout(Duration::from_secs(5), subscription.next_event())
             .await
             .expect("an event within 5 s")
             .expect("subscription still open")
@@ -21,17 +25,43 @@ async fn take(subscription: &mut Subscription, n: usize) -> Vec<RecordedEvent> {
     seen
 }
 
+async fn next_item(subscription: &mut Subscription) -> SubscriptionItem {
+    tokio::time::timeout(Duration::from_secs(5), subscription.next())
+        .await
+        .expect("an item within 5 s")
+        .expect("subscription still open")
+        .expect("no error")
+}
+
 #[tokio::test]
 async fn subscription_catches_up_then_goes_live() {
     let store = MemoryStore::new();
     store
-        .append(&stream("a"), ExpectedVersion::Any, events(0..5))
+        .append_events(&stream("a"), ExpectedVersion::Any, events(0..5))
         .await
         .expect("seed");
-    let mut subscription = store.subscribe(Position::START).await.expect("subscribe");
+    let mut subscription = store
+        .subscribe(Subscribe::from_beginning())
+        .await
+        .expect("subscribe");
+    let mut stored = Vec::new();
+    let caught_up = loop {
+        match next_item(&mut subscription).await {
+            SubscriptionItem::Event { event, .. } => stored.push(event),
+            SubscriptionItem::CaughtUp(checkpoint) => break checkpoint,
+            SubscriptionItem::Checkpoint(_) => {}
+            other => panic!("unexpected item {other:?}"),
+        }
+    };
     assert_eq!(
-        numbers(&take(&mut subscription, 5).await),
-        vec![0, 1, 2, 3, 4]
+        numbers(&stored),
+        vec![0, 1, 2, 3, 4],
+        "stored events before the mark"
+    );
+    assert_eq!(
+        caught_up,
+        store.head_checkpoint().await.expect("head"),
+        "caught up at the head"
     );
 
     let writer = store.clone();
@@ -39,7 +69,7 @@ async fn subscription_catches_up_then_goes_live() {
         for n in 5..8 {
             tokio::time::sleep(Duration::from_millis(5)).await;
             writer
-                .append(&stream("b"), ExpectedVersion::Any, vec![event(n)])
+                .append_events(&stream("b"), ExpectedVersion::Any, [event(n)])
                 .await
                 .expect("live");
         }
@@ -49,25 +79,103 @@ async fn subscription_catches_up_then_goes_live() {
 }
 
 #[tokio::test]
-async fn subscription_from_the_middle_resumes_after_last_seen() {
+async fn subscription_after_a_checkpoint_resumes_there() {
     let store = MemoryStore::new();
     store
-        .append(&stream("a"), ExpectedVersion::Any, events(0..6))
+        .append_events(&stream("a"), ExpectedVersion::Any, events(0..6))
         .await
         .expect("seed");
-    let all = everything(&store).await;
-    let last_handled = all[2].position;
+    let handled = store
+        .read_all(ReadAll::from_beginning().limit(3))
+        .await
+        .expect("first page");
+    assert_eq!(numbers(&handled.events), vec![0, 1, 2]);
     let mut resumed = store
-        .subscribe(last_handled.next())
+        .subscribe(Subscribe::after(handled.checkpoint))
         .await
         .expect("subscribe");
     assert_eq!(numbers(&take(&mut resumed, 3).await), vec![3, 4, 5]);
 }
 
+#[tokio::test]
+async fn subscription_resumes_after_an_event_checkpoint() {
+    let store = MemoryStore::new();
+    store
+        .append_events(&stream("a"), ExpectedVersion::Any, events(0..4))
+        .await
+        .expect("seed");
+    let mut first = store
+        .subscribe(Subscribe::from_beginning())
+        .await
+        .expect("subscribe");
+    // Handle two events, keeping the checkpoint that came with the second.
+    let mut kept = None;
+    let mut handled = Vec::new();
+    while handled.len() < 2 {
+        if let SubscriptionItem::Event { event, checkpoint } = next_item(&mut first).await {
+            handled.push(event);
+            kept = Some(checkpoint);
+        }
+    }
+    drop(first);
+    assert_eq!(numbers(&handled), vec![0, 1]);
+    let mut resumed = store
+        .subscribe(Subscribe::after(kept.expect("a checkpoint")))
+        .await
+        .expect("resubscribe");
+    assert_eq!(numbers(&take(&mut resumed, 2).await), vec![2, 3]);
+}
+
+#[tokio::test]
+async fn subscription_from_head_skips_stored_events() {
+    let store = MemoryStore::new();
+    store
+        .append_events(&stream("a"), ExpectedVersion::Any, events(0..3))
+        .await
+        .expect("seed");
+    let head = store.head_checkpoint().await.expect("head");
+    let mut live = store
+        .subscribe(Subscribe::from_head())
+        .await
+        .expect("subscribe");
+    match next_item(&mut live).await {
+        SubscriptionItem::CaughtUp(at) => assert_eq!(at, head, "nothing stored is delivered"),
+        other => panic!("expected to be caught up at the head, got {other:?}"),
+    }
+    store
+        .append_events(&stream("a"), ExpectedVersion::Any, events(3..4))
+        .await
+        .expect("live");
+    assert_eq!(numbers(&take(&mut live, 1).await), vec![3]);
+}
+
+/// "From the head" is the head when `subscribe` returned, not when the subscription is first
+/// polled: an event committed in between is "committed later" and must be delivered.
+#[tokio::test]
+async fn subscription_from_head_starts_when_subscribe_returns() {
+    let store = MemoryStore::new();
+    store
+        .append_events(&stream("a"), ExpectedVersion::Any, events(0..3))
+        .await
+        .expect("seed");
+    let mut live = store
+        .subscribe(Subscribe::from_head())
+        .await
+        .expect("subscribe");
+    store
+        .append_events(&stream("a"), ExpectedVersion::Any, events(3..4))
+        .await
+        .expect("committed after subscribe returned");
+    assert_eq!(numbers(&take(&mut live, 1).await), vec![3]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn subscription_sees_every_concurrent_event_once_in_order() {
     let store = MemoryStore::new();
-    let mut subscription = store.subscribe(Position::START).await.expect("subscribe");
+    let mut subscription = store
+        .subscribe(Subscribe::from_beginning())
+        .await
+        .expect("subscribe");
     let writers: Vec<_> = (0..16u64)
         .map(|w| {
             let store = store.clone();
@@ -75,7 +183,7 @@ async fn subscription_sees_every_concurrent_event_once_in_order() {
                 for n in 0..20 {
                     let id = stream(&format!("writer-{w}"));
                     store
-                        .append(&id, ExpectedVersion::Any, vec![event(w * 100 + n)])
+                        .append_events(&id, ExpectedVersion::Any, [event(w * 100 + n)])
                         .await
                         .expect("append");
                 }

@@ -5,11 +5,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use es_core::{
-    Aggregate,
-    doc_fixture::{Account, Command, Event},
+use es_core::Aggregate;
+use es_testkit::{
+    Scenario,
+    example::{Account, Command, Event},
 };
-use es_testkit::Scenario;
 
 fn history() -> Vec<Event> {
     (1..=10).map(|amount| Event::Deposited { amount }).collect()

@@ -1,5 +1,5 @@
-//! The checks every scenario makes without being asked: serde round trips, deterministic
-//! replay, and rejected commands that leave the state alone.
+//! The checks every scenario makes without being asked: serde round trips, declared event
+//! types, deterministic replay, and rejected commands that leave the state alone.
 //!
 //! They return the failure message instead of panicking so the scenario tester and the
 //! property checks can both use them.
@@ -40,6 +40,26 @@ pub(crate) fn round_trip<E: DomainEvent + PartialEq>(events: &[E]) -> Result<(),
                     event.event_type()
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Every emitted event's type name must be listed in [`DomainEvent::EVENT_TYPES`]: readers that
+/// ask a store for the aggregate's events by type
+/// ([`EventFilter::for_events`](es_core::EventFilter::for_events)) would never see it.
+pub(crate) fn declared<E: DomainEvent>(events: &[E]) -> Result<(), String> {
+    for (index, event) in events.iter().enumerate() {
+        let name = event.event_type();
+        if !E::EVENT_TYPES.contains(&name) {
+            let owner = std::any::type_name::<E>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("the event type");
+            return Err(format!(
+                "event #{index} {event:?} has the type name {name:?}, which is not listed in `{owner}::EVENT_TYPES` {:?}\nadd {name:?} to `EVENT_TYPES` in `impl DomainEvent for {owner}`, or readers that ask the store for these events by type never see it",
+                E::EVENT_TYPES
+            ));
         }
     }
     Ok(())

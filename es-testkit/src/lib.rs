@@ -1,7 +1,8 @@
 //! # es-testkit: given-when-then scenarios and property checks for aggregates
 //!
 //! ```
-//! # use es_core::doc_fixture::{Account, Command::*, Event::*};
+//! use es_testkit::example::{Account, Command::*, Event::*};
+//!
 //! es_testkit::Scenario::<Account>::new()
 //!     .given([Deposited { amount: 100 }])
 //!     .when(Withdraw { amount: 30 })
@@ -11,6 +12,12 @@
 //! A test of an aggregate should read like the domain's sentence and, when it fails, explain
 //! itself without a debugger: the failure prints the history, the command, the expected and
 //! actual events and a diff that names the first differing event and field.
+//!
+//! The examples here, and those of `es-core` and `memory-store`, use the tiny bank account of
+//! [`example`]: an [`Account`](example::Account) with a balance,
+//! [`Command`](example::Command)`::{Deposit, Withdraw}`,
+//! [`Event`](example::Event)`::{Deposited, Withdrawn}` and
+//! [`AccountError::InsufficientFunds`](example::AccountError::InsufficientFunds).
 //!
 //! ## Writing scenarios
 //!
@@ -32,8 +39,10 @@
 //! ## Built-in checks
 //!
 //! Every `when` also checks, silently when they hold: each emitted event survives a serde round
-//! trip; replaying history + emitted events on a fresh state gives the scenario's state; a
-//! rejected command changed nothing. Hence the bounds `A: PartialEq` and `A::Event: PartialEq`.
+//! trip; its type name is listed in [`DomainEvent::EVENT_TYPES`](es_core::DomainEvent::EVENT_TYPES)
+//! (readers filter the store by those names); replaying history + emitted events on a fresh
+//! state gives the scenario's state; a rejected command changed nothing. Hence the bounds
+//! `A: PartialEq` and `A::Event: PartialEq`.
 //!
 //! ## Services, time and ids
 //!
@@ -47,9 +56,10 @@
 //!
 //! ## Through a real store
 //!
-//! [`StoreScenario`] runs the same kind of scenario through an [`es_core::EventStore`] (memory
-//! by default, any provider given) with [`es_core::Repository`]: serialization, upcasting,
-//! snapshots and concurrency end to end. It is async.
+//! [`StoreScenario`] runs the same kind of scenario through an [`es_core::EventStore`] with
+//! [`es_core::Repository`]: serialization, upcasting, snapshots and concurrency end to end. It
+//! is async. [`StoreScenario::new`] uses a fresh memory store (feature `memory`, on by
+//! default); [`StoreScenario::on`] and [`on_store`](StoreScenario::on_store) take any provider.
 //!
 //! ## Projections
 //!
@@ -59,15 +69,141 @@
 //!
 //! [`PropertyCheck`] takes a proptest strategy of commands (and optionally of histories) and
 //! checks, for every generated sequence, the built-in checks plus snapshot + tail = full replay,
-//! gapless versions through a store and your own invariants after every step. A failure is
-//! shrunk and printed as a readable scenario. [`fake_data`] turns `fake` generators into
-//! strategies.
+//! your own invariants after every step, and (with
+//! [`through_store`](PropertyCheck::through_store) or
+//! [`through_store_factory`](PropertyCheck::through_store_factory), which takes any
+//! [`es_core::testing::StoreFactory`]) gapless versions and the reloaded state through a fresh
+//! store. A failure is shrunk and printed as a readable scenario. [`fake_data`] turns `fake`
+//! generators into strategies.
+//!
+//! ## Features
+//!
+//! - `memory` (default): the memory store behind [`StoreScenario::new`] and
+//!   [`PropertyCheck::through_store`]. Without it everything else works; give a store or a
+//!   factory.
+//!
+//! ## What the compiler checks
+//!
+//! The capabilities of a store are traits, so a mistake about them is a compile error rather
+//! than a surprise in a test. Each example below compiles, and the one after it, identical but
+//! for one thing, does not.
+//!
+//! A repository loads through snapshots only when its store keeps them. A wrapper that reads
+//! and writes through a memory store, and keeps snapshots too:
+//!
+//! ```
+//! # use es_core::{AppendResult, Claims, EventRef, Page, ReadAll, ReadStream, RecordedEvent};
+//! # use es_core::{Result, Snapshot, StreamAppend, StreamId, Subscribe, Subscription};
+//! use es_core::{EventReader, EventWriter, Repository, SnapshotStore};
+//! use es_testkit::example::Account;
+//! use memory_store::MemoryStore;
+//!
+//! struct Wrapper(MemoryStore);
+//! # impl EventReader for Wrapper {
+//! #     fn claims(&self) -> Claims { self.0.claims() }
+//! #     async fn read_stream(&self, s: &StreamId, r: ReadStream) -> Result<Vec<RecordedEvent>> { self.0.read_stream(s, r).await }
+//! #     async fn stream_head(&self, s: &StreamId) -> Result<Option<EventRef>> { self.0.stream_head(s).await }
+//! #     async fn read_all(&self, r: ReadAll) -> Result<Page> { self.0.read_all(r).await }
+//! #     async fn subscribe(&self, r: Subscribe) -> Result<Subscription> { self.0.subscribe(r).await }
+//! # }
+//! # impl EventWriter for Wrapper {
+//! #     async fn append(&self, a: StreamAppend) -> Result<AppendResult> { self.0.append(a).await }
+//! #     async fn append_multi(&self, a: Vec<StreamAppend>) -> Result<Vec<AppendResult>> { self.0.append_multi(a).await }
+//! # }
+//! // impl EventReader for Wrapper { .. } and impl EventWriter for Wrapper { .. } forward to
+//! // the memory store, and so does:
+//! impl SnapshotStore for Wrapper {
+//!     async fn save_snapshot(&self, snapshot: Snapshot) -> Result<()> {
+//!         self.0.save_snapshot(snapshot).await
+//!     }
+//!     async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>> {
+//!         self.0.load_snapshot(stream).await
+//!     }
+//! }
+//!
+//! let accounts = Repository::<Account, _>::new(Wrapper(MemoryStore::new())).with_snapshots(10);
+//! ```
+//!
+//! Without `impl SnapshotStore`, the same wrapper cannot be given snapshots:
+//!
+//! ```compile_fail,E0599
+//! # use es_core::{AppendResult, Claims, EventRef, Page, ReadAll, ReadStream, RecordedEvent};
+//! # use es_core::{Result, Snapshot, StreamAppend, StreamId, Subscribe, Subscription};
+//! use es_core::{EventReader, EventWriter, Repository, SnapshotStore};
+//! use es_testkit::example::Account;
+//! use memory_store::MemoryStore;
+//!
+//! struct Wrapper(MemoryStore);
+//! # impl EventReader for Wrapper {
+//! #     fn claims(&self) -> Claims { self.0.claims() }
+//! #     async fn read_stream(&self, s: &StreamId, r: ReadStream) -> Result<Vec<RecordedEvent>> { self.0.read_stream(s, r).await }
+//! #     async fn stream_head(&self, s: &StreamId) -> Result<Option<EventRef>> { self.0.stream_head(s).await }
+//! #     async fn read_all(&self, r: ReadAll) -> Result<Page> { self.0.read_all(r).await }
+//! #     async fn subscribe(&self, r: Subscribe) -> Result<Subscription> { self.0.subscribe(r).await }
+//! # }
+//! # impl EventWriter for Wrapper {
+//! #     async fn append(&self, a: StreamAppend) -> Result<AppendResult> { self.0.append(a).await }
+//! #     async fn append_multi(&self, a: Vec<StreamAppend>) -> Result<Vec<AppendResult>> { self.0.append_multi(a).await }
+//! # }
+//! // impl EventReader for Wrapper { .. } and impl EventWriter for Wrapper { .. } as above,
+//! // and no SnapshotStore.
+//!
+//! let accounts = Repository::<Account, _>::new(Wrapper(MemoryStore::new())).with_snapshots(10);
+//! ```
+//!
+//! A wrapper implements every method of a capability, and the compiler says when one is
+//! missing, so a forwarding wrapper cannot silently drop one. Every [`es_core::EventReader`]
+//! method forwarded:
+//!
+//! ```
+//! use es_core::{Claims, EventReader, EventRef, Page, ReadAll, ReadStream, RecordedEvent};
+//! use es_core::{Result, StreamId, Subscribe, Subscription};
+//! use memory_store::MemoryStore;
+//!
+//! struct Wrapper(MemoryStore);
+//!
+//! impl EventReader for Wrapper {
+//!     fn claims(&self) -> Claims { self.0.claims() }
+//!     async fn read_stream(&self, s: &StreamId, r: ReadStream) -> Result<Vec<RecordedEvent>> {
+//!         self.0.read_stream(s, r).await
+//!     }
+//!     async fn stream_head(&self, s: &StreamId) -> Result<Option<EventRef>> {
+//!         self.0.stream_head(s).await
+//!     }
+//!     async fn read_all(&self, r: ReadAll) -> Result<Page> { self.0.read_all(r).await }
+//!     async fn subscribe(&self, r: Subscribe) -> Result<Subscription> {
+//!         self.0.subscribe(r).await
+//!     }
+//! }
+//! ```
+//!
+//! The same wrapper without `subscribe`:
+//!
+//! ```compile_fail,E0046
+//! use es_core::{Claims, EventReader, EventRef, Page, ReadAll, ReadStream, RecordedEvent};
+//! use es_core::{Result, StreamId, Subscribe, Subscription};
+//! use memory_store::MemoryStore;
+//!
+//! struct Wrapper(MemoryStore);
+//!
+//! impl EventReader for Wrapper {
+//!     fn claims(&self) -> Claims { self.0.claims() }
+//!     async fn read_stream(&self, s: &StreamId, r: ReadStream) -> Result<Vec<RecordedEvent>> {
+//!         self.0.read_stream(s, r).await
+//!     }
+//!     async fn stream_head(&self, s: &StreamId) -> Result<Option<EventRef>> {
+//!         self.0.stream_head(s).await
+//!     }
+//!     async fn read_all(&self, r: ReadAll) -> Result<Page> { self.0.read_all(r).await }
+//! }
+//! ```
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![forbid(unsafe_code)]
 
 mod checks;
+pub mod example;
 pub mod fake_data;
 mod projection;
 mod property;
@@ -75,16 +211,18 @@ mod report;
 mod scenario;
 mod services;
 mod snapshot;
+mod step;
 mod store;
 mod then;
 
 pub use es_core::{Clock, IdSource, RandomIds, SystemClock};
 pub use projection::ProjectionScenario;
 pub use property::{PropertyCheck, PropertyFailure};
-pub use scenario::{Scenario, Then, When};
+pub use scenario::Scenario;
 pub use services::{SequentialIds, TestClock};
 pub use snapshot::{EventSnapshot, StepSnapshot, snapshot_events};
-pub use store::{RaceOutcome, StoreRace, StoreScenario, StoreThen};
+pub use step::{Then, When};
+pub use store::{RaceOutcome, SnapshotsOff, SnapshotsOn, StoreRace, StoreScenario, StoreThen};
 
 /// What the macros need; not part of the API.
 #[doc(hidden)]

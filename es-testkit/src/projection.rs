@@ -12,7 +12,7 @@ use crate::report;
 /// counter) is caught.
 ///
 /// ```
-/// use es_core::doc_fixture::Event::{self, *};
+/// use es_testkit::example::Event::{self, *};
 /// use es_testkit::ProjectionScenario;
 ///
 /// #[derive(Debug, Default, PartialEq)]
@@ -54,7 +54,7 @@ where
     /// Projects `events`, in order; may be called again between assertions.
     ///
     /// ```
-    /// # use es_core::doc_fixture::Event::{self, *};
+    /// # use es_testkit::example::Event::{self, *};
     /// es_testkit::ProjectionScenario::new(|n: &mut u32, _: &Event| *n += 1)
     ///     .given([Deposited { amount: 5 }])
     ///     .then_state(1)
@@ -92,7 +92,7 @@ where
     /// Asserts the read model satisfies `predicate`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::Event::{self, *};
+    /// # use es_testkit::example::Event::{self, *};
     /// es_testkit::ProjectionScenario::new(|n: &mut u64, e: &Event| {
     ///     if let Deposited { amount } = e { *n += amount }
     /// })

@@ -5,7 +5,11 @@ use std::fmt;
 
 use es_core::Aggregate;
 
-use crate::{checks, report::Context, then::Step};
+use crate::{
+    checks,
+    report::Context,
+    step::{Step, Then, When},
+};
 
 /// A given-when-then test of one aggregate, run synchronously (no runtime needed, so it also
 /// works inside `#[tokio::test]`).
@@ -16,12 +20,13 @@ use crate::{checks, report::Context, then::Step};
 /// [`when`](Scenario::when) and assert on the outcome with the `then_*` methods of [`When`].
 ///
 /// Every `when` also checks, silently when they hold, that each emitted event survives a serde
-/// round trip, that replaying history + emitted events on a fresh state gives the scenario's
-/// state, and that a rejected command changed nothing. That is why the aggregate and its
-/// events must be `PartialEq`.
+/// round trip, that its type name is listed in
+/// [`DomainEvent::EVENT_TYPES`](es_core::DomainEvent::EVENT_TYPES), that replaying history +
+/// emitted events on a fresh state gives the scenario's state, and that a rejected command
+/// changed nothing. That is why the aggregate and its events must be `PartialEq`.
 ///
 /// ```
-/// use es_core::doc_fixture::{Account, Command::*, Event::*};
+/// use es_testkit::example::{Account, Command::*, Event::*};
 /// use es_testkit::Scenario;
 ///
 /// Scenario::<Account>::new()
@@ -40,7 +45,7 @@ impl<A: Aggregate> Scenario<A> {
     /// A scenario with default services and no history yet.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .given_no_history()
     ///     .when(Deposit { amount: 5 })
@@ -56,7 +61,7 @@ impl<A: Aggregate> Scenario<A> {
     /// A scenario whose aggregate decides with `services` (for services without a default).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new_with_services(())
     ///     .when(Deposit { amount: 5 })
     ///     .then_events([Deposited { amount: 5 }]);
@@ -73,7 +78,7 @@ impl<A: Aggregate> Scenario<A> {
     /// price list, ...). Keep a clone of a shared handle to change it between steps.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .with_services(())
     ///     .when(Deposit { amount: 5 })
@@ -87,7 +92,7 @@ impl<A: Aggregate> Scenario<A> {
     /// Adds events to the history, in order. May be called more than once.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .given([Deposited { amount: 10 }])
     ///     .given([Withdrawn { amount: 4 }])
@@ -105,7 +110,7 @@ impl<A: Aggregate> Scenario<A> {
     /// States that the aggregate has no history: the command meets a fresh state.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, AccountError};
+    /// # use es_testkit::example::{Account, Command::*, AccountError};
     /// es_testkit::Scenario::<Account>::new()
     ///     .given_no_history()
     ///     .when(Withdraw { amount: 1 })
@@ -122,7 +127,7 @@ impl<A: Aggregate> Scenario<A> {
     /// When a command is rejected: a history must be something that can happen.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .given_commands([Deposit { amount: 10 }, Withdraw { amount: 3 }])
     ///     .when(Withdraw { amount: 7 })
@@ -155,11 +160,12 @@ impl<A: Aggregate> Scenario<A> {
     ///
     /// # Panics
     ///
-    /// When a built-in check fails: an emitted event does not survive a serde round trip,
-    /// replay is not deterministic, or a rejected command changed the state.
+    /// When a built-in check fails: an emitted event does not survive a serde round trip or
+    /// has a type name its `EVENT_TYPES` does not list, replay is not deterministic, or a
+    /// rejected command changed the state.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// let then = es_testkit::Scenario::<Account>::new()
     ///     .given([Deposited { amount: 10 }])
     ///     .when(Deposit { amount: 1 })
@@ -195,47 +201,6 @@ impl<A: Aggregate> fmt::Debug for Scenario<A> {
     }
 }
 
-/// A command has run; assert on what it did with a `then_*` step.
-///
-/// Each `then_*` returns a [`Then`], on which further assertions and the next
-/// [`when`](Then::when) chain.
-///
-/// ```
-/// # use es_core::doc_fixture::{Account, Command::*, Event::*};
-/// es_testkit::Scenario::<Account>::new()
-///     .when(Deposit { amount: 3 })
-///     .then_events([Deposited { amount: 3 }])
-///     .then_state_matches(|account| account.balance == 3);
-/// ```
-#[must_use = "a `when` without a `then_*` step asserts nothing beyond the built-in checks"]
-pub struct When<A: Aggregate>(pub(crate) Step<A>);
-
-impl<A: Aggregate> fmt::Debug for When<A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("When").field(&self.0).finish()
-    }
-}
-
-/// The outcome of a step, after at least one assertion: assert more, look at it, or run the
-/// next command on the state it produced.
-///
-/// ```
-/// # use es_core::doc_fixture::{Account, Command::*, Event::*};
-/// es_testkit::Scenario::<Account>::new()
-///     .when(Deposit { amount: 3 })
-///     .then_events([Deposited { amount: 3 }])
-///     .when(Withdraw { amount: 2 })
-///     .then_events([Withdrawn { amount: 2 }])
-///     .then_state_matches(|account| account.balance == 1);
-/// ```
-pub struct Then<A: Aggregate>(pub(crate) Step<A>);
-
-impl<A: Aggregate> fmt::Debug for Then<A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Then").field(&self.0).finish()
-    }
-}
-
 impl<A: Aggregate + PartialEq> Then<A>
 where
     A::Event: PartialEq,
@@ -243,7 +208,7 @@ where
     /// Runs another command on the state this step produced (its events join the history).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .then_events([Deposited { amount: 3 }])
@@ -288,6 +253,9 @@ where
             }
             checks::round_trip(events)
                 .map_err(|why| ("every event survives a serde round trip", why))
+                .and_then(|()| {
+                    checks::declared(events).map_err(|why| ("every event type is declared", why))
+                })
                 .and_then(|()| {
                     checks::deterministic(&state, &history, events)
                         .map_err(|why| ("replay is deterministic", why))

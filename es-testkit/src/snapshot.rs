@@ -6,7 +6,7 @@ use serde::Serialize;
 /// One event as a snapshot shows it: its stable type name and its serialized payload.
 ///
 /// ```
-/// use es_core::doc_fixture::Event;
+/// use es_testkit::example::Event;
 /// use es_testkit::snapshot_events;
 ///
 /// let snap = snapshot_events(&[Event::Deposited { amount: 5 }]);
@@ -24,7 +24,7 @@ pub struct EventSnapshot {
 /// What a step produced, as a snapshot shows it: `events: [...]` or `rejected: "<message>"`.
 ///
 /// ```
-/// # use es_core::doc_fixture::{Account, Command::*};
+/// # use es_testkit::example::{Account, Command::*};
 /// use es_testkit::{Scenario, StepSnapshot};
 ///
 /// let then = Scenario::<Account>::new().when(Withdraw { amount: 1 }).outcome();
@@ -42,7 +42,7 @@ pub enum StepSnapshot {
 /// The snapshot form of `events`.
 ///
 /// ```
-/// use es_core::doc_fixture::Event;
+/// use es_testkit::example::Event;
 /// let snap = es_testkit::snapshot_events(&[Event::Withdrawn { amount: 5 }]);
 /// assert_eq!(snap[0].payload, serde_json::json!({ "Withdrawn": { "amount": 5 } }));
 /// ```
@@ -75,7 +75,7 @@ pub(crate) fn snapshot_outcome<E: DomainEvent, R: std::fmt::Display>(
 /// `INSTA_UPDATE=always cargo test`), then commit the `.snap` files.
 ///
 /// ```no_run
-/// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+/// # use es_testkit::example::{Account, Command::*, Event::*};
 /// let then = es_testkit::Scenario::<Account>::new()
 ///     .given([Deposited { amount: 10 }])
 ///     .when(Withdraw { amount: 4 })

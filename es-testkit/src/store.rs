@@ -1,62 +1,93 @@
 //! Store-backed scenarios: the same given-when-then, run through a real [`EventStore`] and
 //! [`Repository`], so serialization, upcasting, snapshots and concurrency are checked end to end.
 
-use std::fmt;
+use std::{fmt, marker::PhantomData};
 
 use es_core::{
-    Aggregate, DomainEvent, EventStore, ExecuteError, ExpectedVersion, Metadata, NewEvent,
-    ReadStream, RecordedEvent, Repository, RetryPolicy, StreamId, Upcasters, uuid::Uuid,
+    Aggregate, DomainEvent, EventStore, EventWriterExt, ExecuteError, ExpectedVersion, Metadata,
+    NewEvent, ReadStream, RecordedEvent, Repository, RetryPolicy, SnapshotStore, StreamId,
+    Upcasters, uuid::Uuid,
 };
+#[cfg(feature = "memory")]
 use memory_store::MemoryStore;
 use serde::{Serialize, de::DeserializeOwned};
 
 mod race;
+mod snapshots;
 mod then;
 
 pub use race::{RaceOutcome, StoreRace};
+use snapshots::enable_snapshots;
 pub use then::StoreThen;
 
 type EnableSnapshots<A, S> = fn(Repository<A, S>, u64) -> Repository<A, S>;
 
-/// A scenario run through a real event store: the history is appended to a stream, the command
-/// goes through [`Repository::execute`], and the outcome is read back from the store.
-///
-/// Besides the `then_*` assertions of [`StoreThen`], every `when` checks: versions of the
-/// stream run 1, 2, 3, ... without gaps; the stored events read back (through the upcasters)
-/// equal the events the aggregate emitted; a reload gives the state the executor computed,
-/// which equals a replay of history + events; a rejected command stored nothing.
-///
-/// The store is a fresh [`MemoryStore`] unless [`on_store`](StoreScenario::on_store) gives
-/// another provider; each scenario uses its own stream (`<aggregate>-<uuid>`), so a shared
-/// database is fine.
-///
-/// ```
-/// use es_core::doc_fixture::{Account, Command::*, Event::*};
-/// use es_testkit::StoreScenario;
-///
-/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// StoreScenario::<Account>::new()
-///     .given([Deposited { amount: 100 }])
-///     .when(Withdraw { amount: 30 }).await
-///     .then_events([Withdrawn { amount: 30 }])
-///     .then_version(2);
-/// # });
-/// ```
-#[must_use = "a store scenario does nothing until `when(...).await`"]
-pub struct StoreScenario<A: Aggregate, S = MemoryStore> {
-    pub(crate) store: S,
-    pub(crate) stream: StreamId,
-    pub(crate) services: A::Services,
-    pub(crate) upcasters: Upcasters,
-    pub(crate) snapshots: Option<(u64, EnableSnapshots<A, S>)>,
-    pub(crate) retry: RetryPolicy,
-    /// Events to append before the command (raw, so old shapes can be given).
-    pub(crate) given: Vec<NewEvent>,
-    pub(crate) step: usize,
+/// Type state of a [`StoreScenario`] that loads without snapshots: any [`EventStore`] serves it.
+#[derive(Debug)]
+pub enum SnapshotsOff {}
+
+/// Type state of a [`StoreScenario`] that loads through snapshots
+/// ([`with_snapshots`](StoreScenario::with_snapshots)): only a [`SnapshotStore`] serves it,
+/// also after [`on_store`](StoreScenario::on_store).
+#[derive(Debug)]
+pub enum SnapshotsOn {}
+
+/// Defines the scenario type, with the memory store as its default store when there is one.
+macro_rules! store_scenario {
+    ($($default:tt)*) => {
+        /// A scenario run through a real event store: the history is appended to a stream, the
+        /// command goes through [`Repository::execute`], and the outcome is read back from the
+        /// store.
+        ///
+        /// Besides the `then_*` assertions of [`StoreThen`], every `when` checks: versions of
+        /// the stream run 1, 2, 3, ... without gaps; the stored events read back (through the
+        /// upcasters) equal the events the aggregate emitted; a reload gives the state the
+        /// executor computed, which equals a replay of history + events; a rejected command
+        /// stored nothing.
+        ///
+        /// The store is a fresh memory store with [`new`](StoreScenario::new) (feature
+        /// `memory`, on by default), or the one given to [`on`](StoreScenario::on) or
+        /// [`on_store`](StoreScenario::on_store). Each scenario uses its own stream
+        /// (`<aggregate>-<uuid>`), so a shared database is fine. The last type parameter says
+        /// whether it loads through snapshots ([`SnapshotsOff`], [`SnapshotsOn`]), so that
+        /// only a store that keeps snapshots can serve a scenario that uses them.
+        ///
+        /// ```
+        /// use es_testkit::example::{Account, Command::*, Event::*};
+        /// use es_testkit::StoreScenario;
+        ///
+        /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        /// StoreScenario::<Account>::new()
+        ///     .given([Deposited { amount: 100 }])
+        ///     .when(Withdraw { amount: 30 }).await
+        ///     .then_events([Withdrawn { amount: 30 }])
+        ///     .then_version(2);
+        /// # });
+        /// ```
+        #[must_use = "a store scenario does nothing until `when(...).await`"]
+        pub struct StoreScenario<A: Aggregate, S $($default)*, P = SnapshotsOff> {
+            pub(crate) store: S,
+            pub(crate) stream: StreamId,
+            pub(crate) services: A::Services,
+            pub(crate) upcasters: Upcasters,
+            pub(crate) snapshots: Option<(u64, EnableSnapshots<A, S>)>,
+            pub(crate) retry: RetryPolicy,
+            /// Events to append before the command (raw, so old shapes can be given).
+            pub(crate) given: Vec<NewEvent>,
+            pub(crate) step: usize,
+            pub(crate) snapshot_state: PhantomData<fn() -> P>,
+        }
+    };
 }
 
+#[cfg(feature = "memory")]
+store_scenario!(= MemoryStore);
+#[cfg(not(feature = "memory"))]
+store_scenario!();
+
+#[cfg(feature = "memory")]
 impl<A: Aggregate> StoreScenario<A, MemoryStore> {
-    /// A scenario on a fresh [`MemoryStore`], with default services.
+    /// A scenario on a fresh [`MemoryStore`], with default services (feature `memory`).
     pub fn new() -> Self
     where
         A::Services: Default,
@@ -64,32 +95,14 @@ impl<A: Aggregate> StoreScenario<A, MemoryStore> {
         Self::new_with_services(A::Services::default())
     }
 
-    /// A scenario on a fresh [`MemoryStore`] whose aggregate decides with `services`.
+    /// A scenario on a fresh [`MemoryStore`] whose aggregate decides with `services` (feature
+    /// `memory`).
     pub fn new_with_services(services: A::Services) -> Self {
-        let stream = format!("{}-{}", A::NAME, Uuid::now_v7());
-        // "<name>-<uuid>" is printable and far below the length limit; the fallback keeps
-        // library code free of `expect` should the aggregate's name be odd.
-        let stream = StreamId::new(&stream)
-            .or_else(|_| StreamId::new(Uuid::now_v7().to_string()))
-            .unwrap_or_else(|_| unreachable_stream());
-        Self {
-            store: MemoryStore::new(),
-            stream,
-            services,
-            upcasters: Upcasters::new(),
-            snapshots: None,
-            retry: RetryPolicy::default(),
-            given: Vec::new(),
-            step: 1,
-        }
+        Self::on_with_services(MemoryStore::new(), services)
     }
 }
 
-fn unreachable_stream() -> StreamId {
-    // A UUID's text is 36 printable bytes: StreamId::new accepts it.
-    unreachable!("a UUID is always a valid stream id")
-}
-
+#[cfg(feature = "memory")]
 impl<A: Aggregate> Default for StoreScenario<A, MemoryStore>
 where
     A::Services: Default,
@@ -99,14 +112,60 @@ where
     }
 }
 
+fn unreachable_stream() -> StreamId {
+    // A UUID's text is 36 printable bytes: StreamId::new accepts it.
+    unreachable!("a UUID is always a valid stream id")
+}
+
 impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
-    /// Runs the scenario on `store` instead (PostgreSQL, your own provider, or a
-    /// [`MemoryStore`] you keep a handle to). Call it first: it resets
-    /// [`with_snapshots`](StoreScenario::with_snapshots), whose setting belongs to the store type.
+    /// A scenario on `store` (PostgreSQL, your own provider, or a store you keep a handle to),
+    /// with default services.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
-    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use es_testkit::example::{Account, Command::*};
+    /// # es_testkit::__private::block_on(async {
+    /// let store = memory_store::MemoryStore::new();
+    /// es_testkit::StoreScenario::<Account, _>::on(store.clone())
+    ///     .when(Deposit { amount: 1 }).await
+    ///     .then_version(1);
+    /// # });
+    /// ```
+    pub fn on(store: S) -> Self
+    where
+        A::Services: Default,
+    {
+        Self::on_with_services(store, A::Services::default())
+    }
+
+    /// A scenario on `store` whose aggregate decides with `services`.
+    pub fn on_with_services(store: S, services: A::Services) -> Self {
+        let stream = format!("{}-{}", A::NAME, Uuid::now_v7());
+        // "<name>-<uuid>" is printable and far below the length limit; the fallback keeps
+        // library code free of `expect` should the aggregate's name be odd.
+        let stream = StreamId::new(&stream)
+            .or_else(|_| StreamId::new(Uuid::now_v7().to_string()))
+            .unwrap_or_else(|_| unreachable_stream());
+        Self {
+            store,
+            stream,
+            services,
+            upcasters: Upcasters::new(),
+            snapshots: None,
+            retry: RetryPolicy::default(),
+            given: Vec::new(),
+            step: 1,
+            snapshot_state: PhantomData,
+        }
+    }
+
+    /// Runs the scenario on `store` instead: any [`EventStore`] while the scenario loads
+    /// without snapshots. After [`with_snapshots`](StoreScenario::with_snapshots) only a
+    /// [`SnapshotStore`] is taken, and the snapshot setting stays: it is never dropped because
+    /// the store changed.
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command::*};
+    /// # es_testkit::__private::block_on(async {
     /// let store = memory_store::MemoryStore::new();
     /// es_testkit::StoreScenario::<Account>::new()
     ///     .on_store(store.clone())
@@ -115,16 +174,52 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     /// # });
     /// ```
     pub fn on_store<S2: EventStore + Clone>(self, store: S2) -> StoreScenario<A, S2> {
+        self.move_to(|_| store, None)
+    }
+}
+
+impl<A: Aggregate, S: EventStore + Clone, P> StoreScenario<A, S, P> {
+    /// The same scenario on the store `store` makes of this one's, with `snapshots` as its
+    /// setting.
+    fn move_to<S2, P2>(
+        self,
+        store: impl FnOnce(S) -> S2,
+        snapshots: Option<(u64, EnableSnapshots<A, S2>)>,
+    ) -> StoreScenario<A, S2, P2> {
         StoreScenario {
-            store,
+            store: store(self.store),
             stream: self.stream,
             services: self.services,
             upcasters: self.upcasters,
-            snapshots: None,
+            snapshots,
             retry: self.retry,
             given: self.given,
             step: self.step,
+            snapshot_state: PhantomData,
         }
+    }
+
+    /// Loads through snapshots taken every `every` events (see
+    /// [`Repository::with_snapshots`]), so the reload checks snapshot + tail. Only a store
+    /// that keeps snapshots ([`SnapshotStore`]) takes this setting; after it,
+    /// [`on_store`](StoreScenario::on_store) takes only such stores and keeps the setting.
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .with_snapshots(2)
+    ///     .given([Deposited { amount: 1 }, Deposited { amount: 2 }])
+    ///     .when(Deposit { amount: 3 }).await
+    ///     .then_state(Account { balance: 6 });
+    /// # });
+    /// ```
+    pub fn with_snapshots(self, every: u64) -> StoreScenario<A, S, SnapshotsOn>
+    where
+        S: SnapshotStore,
+        A: Serialize + DeserializeOwned,
+    {
+        self.move_to(|store| store, Some((every, enable_snapshots::<A, S>)))
     }
 
     /// Uses stream `stream` instead of a fresh `<aggregate>-<uuid>` one.
@@ -145,27 +240,6 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
         self
     }
 
-    /// Loads through snapshots taken every `every` events (see
-    /// [`Repository::with_snapshots`]), so the reload checks snapshot + tail.
-    ///
-    /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
-    /// # es_testkit::__private::block_on(async {
-    /// es_testkit::StoreScenario::<Account>::new()
-    ///     .with_snapshots(2)
-    ///     .given([Deposited { amount: 1 }, Deposited { amount: 2 }])
-    ///     .when(Deposit { amount: 3 }).await
-    ///     .then_state(Account { balance: 6 });
-    /// # });
-    /// ```
-    pub fn with_snapshots(mut self, every: u64) -> Self
-    where
-        A: Serialize + DeserializeOwned,
-    {
-        self.snapshots = Some((every, |repository, every| repository.with_snapshots(every)));
-        self
-    }
-
     /// How the executor retries conflicts.
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -175,7 +249,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     /// Adds events to the stream's history (serialized as the application would store them).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// # es_testkit::__private::block_on(async {
     /// es_testkit::StoreScenario::<Account>::new()
     ///     .given([Deposited { amount: 10 }])
@@ -202,7 +276,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     /// date.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// use es_core::{EventShape, Metadata, NewEvent, Upcasters};
     /// use serde_json::json;
     ///
@@ -246,7 +320,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
             // mistake (reused stream id), not something to append to.
             let appended = self
                 .store
-                .append(&self.stream, ExpectedVersion::NoStream, given)
+                .append_events(&self.stream, ExpectedVersion::NoStream, given)
                 .await;
             if let Err(error) = appended {
                 panic!(
@@ -276,7 +350,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     /// Executes `command` through the repository and reads the outcome back from the store.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// # es_testkit::__private::block_on(async {
     /// let then = es_testkit::StoreScenario::<Account>::new()
     ///     .when(Deposit { amount: 4 }).await;
@@ -289,7 +363,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
     /// When the given history cannot be stored or read back (e.g. an upcaster fails), or a
     /// built-in check fails. A command the aggregate rejects, or a store error, is an outcome
     /// for the `then_*` steps, not a panic.
-    pub async fn when(mut self, command: A::Command) -> StoreThen<A, S>
+    pub async fn when(mut self, command: A::Command) -> StoreThen<A, S, P>
     where
         A: PartialEq,
         A::Event: PartialEq,
@@ -351,12 +425,13 @@ pub(crate) fn describe<E: std::error::Error>(error: &ExecuteError<E>) -> String 
     }
 }
 
-impl<A: Aggregate, S: fmt::Debug> fmt::Debug for StoreScenario<A, S> {
+impl<A: Aggregate, S: fmt::Debug, P> fmt::Debug for StoreScenario<A, S, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoreScenario")
             .field("aggregate", &A::NAME)
             .field("store", &self.store)
             .field("stream", &self.stream)
+            .field("snapshot_every", &self.snapshots.map(|(every, _)| every))
             .field("given", &self.given.len())
             .field("step", &self.step)
             .finish_non_exhaustive()

@@ -5,43 +5,10 @@ use std::fmt;
 use es_core::Aggregate;
 
 use crate::{
-    report::{self, Context, Mismatch},
-    scenario::{Then, When},
+    report::{self, Mismatch},
     snapshot::{StepSnapshot, snapshot_outcome},
+    step::{Then, When},
 };
-
-/// One executed step: what it ran on and what came out.
-pub(crate) struct Step<A: Aggregate> {
-    pub(crate) services: A::Services,
-    /// Events before this step's command.
-    pub(crate) history: Vec<A::Event>,
-    pub(crate) command: A::Command,
-    pub(crate) outcome: Result<Vec<A::Event>, A::Error>,
-    /// The state after the command.
-    pub(crate) state: A,
-    pub(crate) step: usize,
-}
-
-impl<A: Aggregate> Step<A> {
-    fn context(&self) -> Context<'_, A::Event, A::Command> {
-        Context {
-            history: &self.history,
-            command: &self.command,
-            step: self.step,
-        }
-    }
-}
-
-impl<A: Aggregate> fmt::Debug for Step<A> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Step")
-            .field("history", &self.history)
-            .field("command", &self.command)
-            .field("outcome", &self.outcome)
-            .field("state", &self.state)
-            .finish_non_exhaustive()
-    }
-}
 
 impl<A: Aggregate> Then<A> {
     /// Asserts the command emitted exactly `expected`, in order.
@@ -52,7 +19,7 @@ impl<A: Aggregate> Then<A> {
     /// event and field, when they differ or the command was rejected.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .then_events([Deposited { amount: 3 }])
@@ -71,7 +38,7 @@ impl<A: Aggregate> Then<A> {
     /// Asserts the command was accepted and emitted nothing.
     ///
     /// ```
-    /// # use es_core::doc_fixture::*;
+    /// # use es_testkit::example::*;
     /// # #[derive(Debug, Default, PartialEq)] struct Idle;
     /// # impl es_core::Aggregate for Idle { const NAME: &'static str = "idle";
     /// #   type Command = (); type Event = Event; type Error = AccountError; type Services = ();
@@ -93,7 +60,7 @@ impl<A: Aggregate> Then<A> {
     /// [`then_error_message`](Then::then_error_message) for errors without it).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*, AccountError};
+    /// # use es_testkit::example::{Account, Command::*, Event::*, AccountError};
     /// es_testkit::Scenario::<Account>::new()
     ///     .given([Deposited { amount: 2 }])
     ///     .when(Withdraw { amount: 5 })
@@ -119,7 +86,7 @@ impl<A: Aggregate> Then<A> {
     /// Asserts the command was rejected with an error whose `Display` is `expected`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Withdraw { amount: 5 })
     ///     .then_error_message("insufficient funds: balance 0, asked for 5");
@@ -141,7 +108,7 @@ impl<A: Aggregate> Then<A> {
     /// Asserts the command was rejected with an error that satisfies `predicate`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, AccountError};
+    /// # use es_testkit::example::{Account, Command::*, AccountError};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Withdraw { amount: 5 })
     ///     .then_error_matches(|e| matches!(e, AccountError::InsufficientFunds { asked: 5, .. }));
@@ -161,7 +128,7 @@ impl<A: Aggregate> Then<A> {
     /// Asserts the state after the command equals `expected`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .then_state(Account { balance: 3 });
@@ -184,7 +151,7 @@ impl<A: Aggregate> Then<A> {
     /// Asserts the state after the command satisfies `predicate`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .then_state_matches(|account| account.balance > 0);
@@ -205,7 +172,7 @@ impl<A: Aggregate> Then<A> {
     /// the other steps cannot express.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .inspect_events(|events| assert_eq!(events.len(), 1));
@@ -218,7 +185,7 @@ impl<A: Aggregate> Then<A> {
     /// Changes the services before the next [`when`](Then::when), e.g. to advance a clock.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .then_state_matches(|a| a.balance == 3)
@@ -320,7 +287,7 @@ impl<A: Aggregate> When<A> {
     /// See [`Then::then_events`].
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// es_testkit::Scenario::<Account>::new()
     ///     .when(Deposit { amount: 3 })
     ///     .then_events([Deposited { amount: 3 }]);
@@ -387,7 +354,7 @@ impl<A: Aggregate> When<A> {
     /// it with [`assert_events_snapshot!`](crate::assert_events_snapshot).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// let then = es_testkit::Scenario::<Account>::new().when(Deposit { amount: 3 }).outcome();
     /// assert_eq!(then.events().len(), 1);
     /// ```

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{Drifting, Meddling, Notebook, panic_message};
-use es_core::doc_fixture::{Account, AccountError, Command::*, Event::*};
+use common::{Drifting, Meddling, Notebook, Undeclared, panic_message};
+use es_testkit::example::{Account, AccountError, Command::*, Event::*};
 use es_testkit::{ProjectionScenario, PropertyCheck, Scenario};
 use insta::assert_snapshot;
 
@@ -176,6 +176,30 @@ fn lossy_serde_fails_the_round_trip_check() {
 }
 
 #[test]
+fn undeclared_event_type_fails_the_declared_check() {
+    let message = panic_message(|| {
+        let _ = Scenario::<Undeclared>::new()
+            .given([common::LedgerEvent::Opened])
+            .when(())
+            .outcome();
+    });
+    assert!(message.contains("built-in check `every event type is declared` failed"));
+    assert!(message.contains(
+        "the type name \"Closed\", which is not listed in `LedgerEvent::EVENT_TYPES` [\"Opened\"]"
+    ));
+    assert!(message.contains("add \"Closed\" to `EVENT_TYPES`"));
+    assert_snapshot!(message);
+}
+
+#[test]
+fn declared_event_types_pass_the_check() {
+    // The same domain's declared variant passes: the check looks at each emitted name.
+    Scenario::<Undeclared>::new()
+        .when(())
+        .then_events([common::LedgerEvent::Opened]);
+}
+
+#[test]
 fn nondeterministic_apply_fails_the_replay_check() {
     let message = panic_message(|| {
         let _ = Scenario::<Drifting>::new().when(()).outcome();
@@ -196,7 +220,7 @@ fn meddling_rejection_fails_the_unchanged_check() {
 #[test]
 fn projection_mismatch_diffs_the_read_model() {
     let message = panic_message(|| {
-        let _ = ProjectionScenario::new(|total: &mut u64, event: &es_core::doc_fixture::Event| {
+        let _ = ProjectionScenario::new(|total: &mut u64, event: &es_testkit::example::Event| {
             if let Deposited { amount } = event {
                 *total += amount;
             }

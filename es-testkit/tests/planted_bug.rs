@@ -26,6 +26,8 @@ enum CartEvent {
 }
 
 impl DomainEvent for CartEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["ItemAdded", "ItemRemoved", "CheckedOut"];
+
     fn event_type(&self) -> &'static str {
         match self {
             Self::Added { .. } => "ItemAdded",

@@ -3,11 +3,12 @@
 
 mod common;
 
-use es_core::{
-    Aggregate, DomainEvent,
-    doc_fixture::{Account, Command, Event},
+use es_core::{Aggregate, DomainEvent};
+use es_testkit::{
+    PropertyCheck,
+    example::{Account, Command, Event},
+    fake_data::fake_with,
 };
-use es_testkit::{PropertyCheck, fake_data::fake_with};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,46 @@ async fn store_leg_passes_inside_an_async_test() {
 }
 
 #[test]
+fn store_leg_takes_a_fresh_store_from_the_factory_per_case() {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let created = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&created);
+    PropertyCheck::<Account>::new()
+        .through_store_factory(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async { memory_store::MemoryStore::new() }
+        })
+        .cases(8)
+        .run(account_command());
+    assert_eq!(created.load(Ordering::SeqCst), 8, "one store per case");
+}
+
+#[test]
+fn store_leg_on_a_shared_store_is_caught() {
+    // A factory that hands out the same store twice breaks the promise of a fresh store: the
+    // second case finds the first one's history.
+    let shared = memory_store::MemoryStore::new();
+    let failure = PropertyCheck::<Account>::new()
+        .through_store_factory(move || {
+            let store = shared.clone();
+            async move { store }
+        })
+        .deterministic()
+        .cases(8)
+        .check_sequences(Just(vec![Event::Deposited { amount: 1 }]), Just(Vec::new()))
+        .expect_err("the second case cannot append its history to a used stream");
+    assert!(
+        failure
+            .reason
+            .contains("through the store: appending the history failed"),
+        "{failure}"
+    );
+}
+
+#[test]
 fn fake_data_inside_strategies() {
     use fake::faker::number::raw::NumberWithFormat;
     use fake::locales::EN;
@@ -65,6 +106,8 @@ enum TallyEvent {
 }
 
 impl DomainEvent for TallyEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["Counted"];
+
     fn event_type(&self) -> &'static str {
         "Counted"
     }
@@ -222,7 +265,7 @@ fn store_leg_catches_what_memory_cannot() {
         "{failure}"
     );
     assert!(
-        failure.reason.contains("over the limit of 1000"),
+        failure.reason.contains("over this store's limit of 1000"),
         "{failure}"
     );
     assert_eq!(failure.commands, vec![1_001]);

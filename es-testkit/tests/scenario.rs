@@ -8,10 +8,12 @@ use common::panic_message;
 use es_core::{
     Aggregate, DomainEvent,
     chrono::{DateTime, Duration, Utc},
-    doc_fixture::{Account, AccountError, Command::*, Event::*},
     uuid::Uuid,
 };
-use es_testkit::{Clock, IdSource, Scenario, SequentialIds, TestClock, assert_events_snapshot};
+use es_testkit::{
+    Clock, IdSource, Scenario, SequentialIds, TestClock, assert_events_snapshot,
+    example::{Account, AccountError, Command::*, Event::*},
+};
 use serde::{Deserialize, Serialize};
 
 #[test]
@@ -118,6 +120,8 @@ enum PassEvent {
 }
 
 impl DomainEvent for PassEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["PassIssued"];
+
     fn event_type(&self) -> &'static str {
         "PassIssued"
     }

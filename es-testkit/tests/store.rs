@@ -2,11 +2,11 @@
 //! writers, end to end.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use es_core::{
-    EventShape, EventStore, NewEvent, StreamId, Upcasters,
-    doc_fixture::{Account, AccountError, Command::*, Event::*},
+use es_core::{EventShape, NewEvent, SnapshotStore, StreamId, Upcasters};
+use es_testkit::{
+    StoreScenario,
+    example::{Account, AccountError, Command::*, Event::*},
 };
-use es_testkit::StoreScenario;
 use memory_store::MemoryStore;
 use serde_json::json;
 
@@ -60,7 +60,38 @@ async fn chained_steps_through_the_store_with_snapshots() {
         .await
         .unwrap()
         .expect("a snapshot");
-    assert_eq!(snapshot.version.get(), 4);
+    assert_eq!(snapshot.version().get(), 4);
+}
+
+#[tokio::test]
+async fn on_store_after_with_snapshots_keeps_them() {
+    let store = MemoryStore::new();
+    let then = StoreScenario::<Account>::new()
+        .with_snapshots(2)
+        .on_store(store.clone())
+        .given([Deposited { amount: 1 }])
+        .when(Deposit { amount: 2 })
+        .await
+        .then_state(Account { balance: 3 });
+    let snapshot = store
+        .load_snapshot(then.stream())
+        .await
+        .unwrap()
+        .expect("the setting survived the change of store");
+    assert_eq!(snapshot.version().get(), 2);
+}
+
+#[tokio::test]
+async fn scenario_on_a_given_store_uses_it() {
+    let store = MemoryStore::new();
+    let then = StoreScenario::<Account, _>::on(store.clone())
+        .when(Deposit { amount: 2 })
+        .await
+        .then_version(1);
+    let stored = es_core::EventReaderExt::read_whole_stream(&store, then.stream())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
 }
 
 #[tokio::test]

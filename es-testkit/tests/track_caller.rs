@@ -7,8 +7,10 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use es_core::doc_fixture::{Account, Command::*, Event::*};
-use es_testkit::Scenario;
+use es_testkit::{
+    Scenario,
+    example::{Account, Command::*, Event::*},
+};
 
 #[test]
 fn failure_points_at_the_test_line() {

@@ -121,10 +121,11 @@ impl EventReader for MemoryStore {
     }
 
     async fn subscribe(&self, request: Subscribe) -> Result<Subscription> {
-        Ok(CatchUp::new(self.clone(), request)
+        CatchUp::new(self.clone(), request)
             .page_size(SUBSCRIPTION_PAGE)
             .wake_on(self.inner.commits.listen())
-            .into_subscription())
+            .begin()
+            .await
     }
 }
 

@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
             .await
             .unwrap_or_else(|error| panic!("{error}"))
     };
-    let report = contract_tests::run_suite(&factory).await;
+    let report = contract_tests::run_suite!(&factory, [snapshots, lifecycle, checkpoints]).await;
     println!("# PostgreSQL store conformance\n\n{}", report.to_markdown());
     if report.failed().is_empty() {
         ExitCode::SUCCESS

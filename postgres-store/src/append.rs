@@ -2,15 +2,16 @@
 //! rejected append was a conflict, an idempotent re-send or a reused id.
 
 use es_core::{
-    AppendResult, Error, EventId, ExpectedVersion, NewEvent, Position, ReadStream, Result,
-    StreamAppend, StreamId, Version,
+    AppendResult, Error, EventId, EventRef, ExpectedVersion, NewEvent, Result, StreamAppend,
+    StreamId, Version,
 };
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
 use crate::{
     error::{invariant, sql_state, store_error},
-    read, sql,
+    rows::{self, to_i64},
+    sql::{self, state},
 };
 
 /// The most events one call may carry: positions are `(xid << 20) + n` with `n` the event's
@@ -29,10 +30,6 @@ pub(crate) fn kind(expected: ExpectedVersion) -> (i32, i64) {
         ExpectedVersion::StreamExists => (2, 0),
         ExpectedVersion::Exact(v) => (3, to_i64(v.get())),
     }
-}
-
-pub(crate) fn to_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The appends as column arrays, one entry per event: what `sql::APPEND` unnests.
@@ -86,7 +83,7 @@ pub(crate) async fn append(
     appends: &[StreamAppend],
 ) -> Result<Vec<AppendResult>> {
     check_total(appends.iter().map(|a| a.events.len()).sum())?;
-    let shape = Shape::of(appends)?;
+    let mut shape = Shape::of(appends)?;
     for _ in 0..MAX_RACE_RETRIES {
         let outcome = match &shape {
             Shape::Known { head, columns } => {
@@ -105,6 +102,13 @@ pub(crate) async fn append(
             return answer;
         }
         check_expectations(pool, appends).await?;
+        if matches!(shape, Shape::Known { .. }) {
+            // The expectation holds, yet the lean statement stored nothing: either a racing
+            // writer committed since, or `NoStream` met a stream with a deleted history (its
+            // version 1 exists). The general statement handles both.
+            shape = Shape::General(Columns::of(appends)?);
+            continue;
+        }
         // The expectation holds now: we lost a race to a writer that has committed since. Go
         // again; the next attempt sees its events.
         tracing::debug!("append lost a race; retrying");
@@ -113,6 +117,7 @@ pub(crate) async fn append(
         message: format!(
             "append kept losing races after {MAX_RACE_RETRIES} attempts; the stream is under extreme contention, retry later"
         ),
+        retryable: true,
         source: None,
     })
 }
@@ -261,13 +266,14 @@ async fn insert_known(
         }
     };
     let len = i64::try_from(c.ids.len()).unwrap_or(i64::MAX);
-    Ok(Some(vec![AppendResult {
-        stream_id: append.stream.clone(),
-        first_version: version(head + 1)?,
-        last_version: version(head + len)?,
-        first_position: Position::new(first.unsigned_abs()),
-        last_position: Position::new(last.unsigned_abs()),
-    }]))
+    let (Some(first_id), Some(last_id)) = (append.events.first(), append.events.last()) else {
+        return Ok(None);
+    };
+    Ok(Some(vec![AppendResult::new(
+        append.stream.clone(),
+        EventRef::new(proto_version(head + 1)?, rows::position(first), first_id.id),
+        EventRef::new(proto_version(head + len)?, rows::position(last), last_id.id),
+    )]))
 }
 
 async fn insert(
@@ -294,18 +300,28 @@ async fn insert(
             .iter()
             .find(|r| r.try_get::<&str, _>("stream_id").ok() == Some(append.stream.as_str()))
             .ok_or_else(|| sqlx::Error::Protocol("append returned no row for a stream".into()))?;
-        results.push(AppendResult {
-            stream_id: append.stream.clone(),
-            first_version: version(row.try_get("first_version")?)?,
-            last_version: version(row.try_get("last_version")?)?,
-            first_position: Position::new(row.try_get::<i64, _>("first_position")?.unsigned_abs()),
-            last_position: Position::new(row.try_get::<i64, _>("last_position")?.unsigned_abs()),
-        });
+        let (Some(first), Some(last)) = (append.events.first(), append.events.last()) else {
+            return Err(sqlx::Error::Protocol("an append part has no events".into()));
+        };
+        results.push(AppendResult::new(
+            append.stream.clone(),
+            EventRef::new(
+                proto_version(row.try_get("first_version")?)?,
+                rows::position(row.try_get("first_position")?),
+                first.id,
+            ),
+            EventRef::new(
+                proto_version(row.try_get("last_version")?)?,
+                rows::position(row.try_get("last_position")?),
+                last.id,
+            ),
+        ));
     }
     Ok(results)
 }
 
-fn version(v: i64) -> std::result::Result<Version, sqlx::Error> {
+/// A version the statement returned (never 0), as the driver's error type.
+fn proto_version(v: i64) -> std::result::Result<Version, sqlx::Error> {
     Version::new(v.unsigned_abs())
         .ok_or_else(|| sqlx::Error::Protocol("a stored version is 0".into()))
 }
@@ -341,7 +357,7 @@ async fn resend(
             Ok((
                 EventId::from_uuid(id),
                 StreamId::new(stream)?,
-                Version::new(v.unsigned_abs()).ok_or_else(|| invariant("a stored version is 0"))?,
+                rows::version(v)?,
             ))
         })
         .collect::<Result<_>>()?;
@@ -396,10 +412,7 @@ async fn repeat(
         return Ok(Ok(Repeat::Fresh));
     };
     let run = if *first_stream == append.stream && *first_id == append.events[0].id {
-        let read = ReadStream::forward()
-            .from_version(*first_version)
-            .limit(append.events.len());
-        read::read_stream(pool, &append.stream, read).await?
+        read_run(pool, &append.stream, *first_version, append.events.len()).await?
     } else {
         Vec::new()
     };
@@ -419,13 +432,28 @@ async fn repeat(
     let (Some(first), Some(last)) = (run.first(), run.last()) else {
         return Err(invariant("a matched run is empty"));
     };
-    Ok(Ok(Repeat::Of(AppendResult {
-        stream_id: append.stream.clone(),
-        first_version: first.version,
-        last_version: last.version,
-        first_position: first.position,
-        last_position: last.position,
-    })))
+    Ok(Ok(Repeat::Of(AppendResult::new(
+        append.stream.clone(),
+        first.event_ref(),
+        last.event_ref(),
+    ))))
+}
+
+/// `count` events of `stream` from version `from`, deleted ones included.
+async fn read_run(
+    pool: &PgPool,
+    stream: &StreamId,
+    from: Version,
+    count: usize,
+) -> Result<Vec<es_core::RecordedEvent>> {
+    let rows = sqlx::query(sql::READ_RUN)
+        .bind(stream.as_str())
+        .bind(to_i64(from.get()))
+        .bind(to_i64(count as u64))
+        .fetch_all(pool)
+        .await
+        .map_err(store_error)?;
+    rows.iter().map(rows::decode).collect()
 }
 
 fn duplicate(id: EventId, stored: &[(EventId, StreamId, Version)]) -> Error {
@@ -438,7 +466,8 @@ fn duplicate(id: EventId, stored: &[(EventId, StreamId, Version)]) -> Error {
     }
 }
 
-/// `Err(Conflict)` for the first append whose expectation fails against the committed heads.
+/// The first part, in order, that cannot be appended to: `Err(StreamDeleted)` when its stream
+/// is tombstoned, `Err(Conflict)` when its expectation fails against the committed head.
 async fn check_expectations(pool: &PgPool, appends: &[StreamAppend]) -> Result<()> {
     let streams: Vec<&str> = appends.iter().map(|a| a.stream.as_str()).collect();
     let rows = sqlx::query(sql::HEADS)
@@ -447,13 +476,19 @@ async fn check_expectations(pool: &PgPool, appends: &[StreamAppend]) -> Result<(
         .await
         .map_err(store_error)?;
     for append in appends {
-        let head = rows
+        let row = rows
             .iter()
             .find(|r| r.try_get::<&str, _>("stream_id").ok() == Some(append.stream.as_str()))
-            .ok_or_else(|| invariant("no head row for a stream"))?
-            .try_get::<Option<i64>, _>("head")
-            .map_err(store_error)?;
-        let actual = head.and_then(|v| Version::new(v.unsigned_abs()));
+            .ok_or_else(|| invariant("no head row for a stream"))?;
+        let head: Option<i64> = row.try_get("head").map_err(store_error)?;
+        let marked: Option<i16> = row.try_get("state").map_err(store_error)?;
+        if marked == Some(state::TOMBSTONE) {
+            return Err(Error::StreamDeleted {
+                stream: append.stream.clone(),
+            });
+        }
+        let live = marked == Some(state::LIVE);
+        let actual = head.filter(|_| live).map(rows::version).transpose()?;
         if !append.expected.accepts(actual) {
             return Err(Error::Conflict {
                 stream: append.stream.clone(),

@@ -69,6 +69,7 @@ pub(crate) fn sql_state(error: &sqlx::Error) -> Option<String> {
 pub(crate) fn invariant(what: &str) -> es_core::Error {
     es_core::Error::Backend {
         message: format!("postgres store invariant broken: {what}; please report this bug"),
+        retryable: false,
         source: None,
     }
 }

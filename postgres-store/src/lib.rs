@@ -1,24 +1,28 @@
 //! # postgres-store: the PostgreSQL event store and a test harness that needs no Docker
 //!
-//! [`PgStore`] implements [`es_core::EventStore`] on PostgreSQL with sqlx: every append is one
-//! statement and one round trip (a plain `INSERT` when the expected version is known, else
-//! `INSERT ... SELECT FROM unnest(...)`), expected versions are enforced by
-//! `UNIQUE (stream_id, version)`, positions are derived from the writing transaction's id (no
-//! sequence, no lock), reads of the global order never skip an event committed out of order,
-//! and subscriptions wake on `LISTEN/NOTIFY`.
+//! [`PgStore`] implements every capability of es-core ([`EventReader`](es_core::EventReader),
+//! [`EventWriter`](es_core::EventWriter), [`SnapshotStore`](es_core::SnapshotStore),
+//! [`StreamLifecycle`](es_core::StreamLifecycle), [`CheckpointStore`](es_core::CheckpointStore))
+//! on PostgreSQL with sqlx: every append is one statement and one round trip (a plain `INSERT`
+//! when the expected version is known, else `INSERT ... SELECT FROM unnest(...)`), expected
+//! versions are enforced by `UNIQUE (stream_id, version)`, positions are derived from the
+//! writing transaction's id (no sequence, no lock), reads of the global order never skip an
+//! event committed out of order (a page held back by an in-flight writer says so), deletes are
+//! serialised with the appends of their stream by a row lock on its head, and subscriptions
+//! wake on `LISTEN/NOTIFY`.
 //!
 //! ```no_run
-//! use es_core::{EventStore, ExpectedVersion, NewEvent, ReadStream, StreamId};
+//! use es_core::{EventReader, EventWriterExt, ExpectedVersion, NewEvent, ReadStream, StreamId};
 //! use postgres_store::{PgStore, PgStoreConfig};
 //!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = PgStoreConfig::new("postgres://postgres@localhost/app").schema("shop");
 //! let store = PgStore::connect(config).await?;
-//! store.migrate().await?; // creates schema `shop` with tables `events` and `snapshots`
+//! store.migrate().await?; // creates schema `shop` with tables `events`, `snapshots`, `checkpoints`
 //!
 //! let cart = StreamId::new("cart-1")?;
-//! store.append(&cart, ExpectedVersion::NoStream,
-//!     vec![NewEvent::from_json("ItemAdded", r#"{"sku":"A1"}"#)?]).await?;
+//! store.append_events(&cart, ExpectedVersion::NoStream,
+//!     [NewEvent::from_json("ItemAdded", r#"{"sku":"A1"}"#)?]).await?;
 //! assert_eq!(store.read_stream(&cart, ReadStream::forward()).await?.len(), 1);
 //! # Ok(())
 //! # }
@@ -40,7 +44,9 @@
 //! ## Schema
 //!
 //! See `migrations/`: table `events` (position as `(xid << 20) + n`, stream_id, version,
-//! event_id, event_type, payload and metadata as `json`, recorded_at) and table `snapshots`.
+//! event_id, event_type, payload and metadata as `json`, recorded_at, and `deleted`: deleted
+//! events stay, marked, so numbering continues and ids stay reserved), table `snapshots` (the
+//! state and the event it was taken at) and table `checkpoints`.
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -49,8 +55,11 @@ mod append;
 mod config;
 mod error;
 pub mod harness;
+mod lifecycle;
 mod listen;
 mod read;
+mod rows;
+mod snapshots;
 mod sql;
 mod store;
 

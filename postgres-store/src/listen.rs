@@ -1,27 +1,27 @@
-//! Wakes subscriptions: one LISTEN connection per store, turned into bumps of a watch channel.
+//! Wakes subscriptions: one LISTEN connection per store, turned into commit signals.
 
 use std::time::Duration;
 
+use es_core::provider::CommitSignal;
 use sqlx::{PgPool, postgres::PgListener};
-use tokio::sync::watch;
 
-/// Listens on `channel` until every subscription is gone (all receivers of `wake` dropped).
-/// After each (re)connect it bumps once, since notifications sent while it was away are lost.
-pub(crate) async fn run(pool: PgPool, channel: String, wake: watch::Sender<u64>) {
+/// Listens on `channel` until every subscription is gone (no listener of `wake` left). After
+/// each (re)connect it signals once, since notifications sent while it was away are lost.
+pub(crate) async fn run(pool: PgPool, channel: String, wake: CommitSignal) {
     loop {
         match listen(&pool, &channel).await {
             Ok(mut listener) => {
-                bump(&wake);
+                wake.notify();
                 loop {
                     tokio::select! {
                         received = listener.recv() => match received {
-                            Ok(_) => bump(&wake),
+                            Ok(_) => wake.notify(),
                             Err(error) => {
                                 tracing::debug!(%error, "notification listener lost its connection");
                                 break;
                             }
                         },
-                        () = wake.closed() => return,
+                        () = wake.unlistened() => return,
                     }
                 }
             }
@@ -30,7 +30,7 @@ pub(crate) async fn run(pool: PgPool, channel: String, wake: watch::Sender<u64>)
         // Subscriptions keep polling meanwhile; this only brings back the fast path.
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            () = wake.closed() => return,
+            () = wake.unlistened() => return,
         }
     }
 }
@@ -39,8 +39,4 @@ async fn listen(pool: &PgPool, channel: &str) -> Result<PgListener, sqlx::Error>
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(channel).await?;
     Ok(listener)
-}
-
-pub(crate) fn bump(wake: &watch::Sender<u64>) {
-    wake.send_modify(|n| *n = n.wrapping_add(1));
 }

@@ -17,8 +17,21 @@
 /// row is visible if it committed), and every transaction still running or yet to start has an
 /// xid of at least `xmin` (running ones by definition of `xmin`, future ones get xids from the
 /// snapshot's `xmax` up) and so writes positions above the bound. A reader can therefore never
-/// move past a position that a transaction still in flight is about to commit.
+/// move past a position that a transaction still in flight is about to commit, and
+/// `bound - 1` is a safe checkpoint even when no event sits there.
 pub(crate) const POSITION_SHIFT: u32 = 20;
+
+/// How a stream's rows are marked (column `deleted`, see `migrations/0002_*.sql`).
+pub(crate) mod state {
+    /// A live event.
+    pub(crate) const LIVE: i16 = 0;
+    /// An event of a soft-deleted stream.
+    pub(crate) const SOFT_DELETED: i16 = 1;
+    /// An event of a tombstoned stream.
+    pub(crate) const HARD_DELETED: i16 = 2;
+    /// The tombstone itself, at the version after the stream's last event.
+    pub(crate) const TOMBSTONE: i16 = 3;
+}
 
 /// One event to one stream whose head the caller knows (`Exact(v)` or `NoStream`): the
 /// executor's and most aggregates' case, so the leanest statement. `$1` stream, `$2` the
@@ -26,16 +39,21 @@ pub(crate) const POSITION_SHIFT: u32 = 20;
 /// text, `$7` the notification channel. Returns the row's position, or no row at all.
 ///
 /// The version is `$2 + 1`, computed by the caller. `UNIQUE (stream_id, version)` rejects an
-/// expectation below the head (and `NoStream` on an existing stream); an expectation above the
-/// head would leave a gap, so the row is inserted only if version `$2` exists: no row back means
-/// the expectation failed (the caller then looks up the actual version).
+/// expectation below the head (and `NoStream` on a stream with any history, deleted or not); an
+/// expectation above the head would leave a gap, so the row is inserted only if version `$2`
+/// exists and is live: no row back means the expectation failed (the caller then looks up what
+/// the stream is). The live head row is locked `FOR SHARE` until commit, so a delete of the
+/// stream (which locks it `FOR UPDATE` and marks it) either waits for this append or makes it
+/// see the mark and insert nothing: deletes and appends of one stream are serialised.
 /// `pg_notify` is delivered at commit, so it wakes subscribers only if the row is stored.
 pub(crate) const APPEND_ONE: &str = r#"
 WITH notified AS (SELECT pg_notify($7, ''))
 INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
 SELECT (pg_current_xact_id()::text::int8 << 20) + 1, $1, $2::int8 + 1, $3, $4, $5::json, $6::json
 FROM notified
-WHERE $2::int8 = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = $2::int8)
+WHERE $2::int8 = 0
+   OR EXISTS (SELECT 1 FROM events
+              WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE)
 RETURNING position
 "#;
 
@@ -50,23 +68,29 @@ SELECT (pg_current_xact_id()::text::int8 << 20) + i.ord, $1, $2::int8 + i.ord,
 FROM notified,
      unnest($3::uuid[], $4::text[], $5::text[], $6::text[])
          WITH ORDINALITY AS i(event_id, event_type, payload, metadata, ord)
-WHERE $2::int8 = 0 OR EXISTS (SELECT 1 FROM events WHERE stream_id = $1 AND version = $2::int8)
+WHERE $2::int8 = 0
+   OR EXISTS (SELECT 1 FROM events
+              WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE)
 RETURNING position
 "#;
 
 /// Appends any number of events to any number of streams whose heads the caller does not know
-/// (`Any`, `StreamExists`, and every `append_multi`): ONE statement, ONE round trip, atomic on
-/// its own (no BEGIN/COMMIT). One row of the arrays per event:
-/// `$1` stream, `$2` offset of the event within its stream's batch (1-based), `$3` expectation
-/// kind (see `append::kind`), `$4` expected version for `Exact`, `$5` event id, `$6` type,
-/// `$7` payload text, `$8` metadata text; `$9` the notification channel.
+/// (`Any`, `StreamExists`, every `append_multi`, and `NoStream` on a stream with a deleted
+/// history): ONE statement, ONE round trip, atomic on its own (no BEGIN/COMMIT). One row of
+/// the arrays per event: `$1` stream, `$2` offset of the event within its stream's batch
+/// (1-based), `$3` expectation kind (see `append::kind`), `$4` expected version for `Exact`,
+/// `$5` event id, `$6` type, `$7` payload text, `$8` metadata text; `$9` the notification
+/// channel.
 ///
-/// Versions are computed here from each stream's current head (an index-only lookup on
-/// `(stream_id, version)`). A failed expectation makes the version NULL, so the NOT NULL
-/// constraint aborts the whole statement (SQLSTATE 23502) and nothing is stored; a concurrent
-/// writer that took the same version makes UNIQUE(stream_id, version) abort it (23505).
-/// Positions are `(xid << 20) + ord`, `ord` the event's 1-based place in the arrays (see
-/// [`POSITION_SHIFT`]), so they increase with the version inside each stream's batch.
+/// Each stream's head row (its highest version, live or not) is read from the
+/// `(stream_id, version)` index and locked `FOR SHARE` (see APPEND_ONE: it serialises the
+/// append with a delete of the stream). Versions continue after the head whatever its state;
+/// an expectation is checked against the head only when it is live. A failed expectation, or
+/// a tombstoned stream, makes the version NULL, so the NOT NULL constraint aborts the whole
+/// statement (SQLSTATE 23502) and nothing is stored; a concurrent writer that took the same
+/// version makes UNIQUE(stream_id, version) abort it (23505). Positions are `(xid << 20) + ord`,
+/// `ord` the event's 1-based place in the arrays, so they increase with the version inside
+/// each stream's batch.
 pub(crate) const APPEND: &str = r#"
 WITH input AS MATERIALIZED (
     SELECT *
@@ -75,19 +99,24 @@ WITH input AS MATERIALIZED (
          WITH ORDINALITY AS i(stream_id, off, kind, exact, event_id, event_type, payload, metadata, ord)
 ),
 heads AS MATERIALIZED (
-    SELECT s.stream_id,
-           (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id) AS head
+    SELECT s.stream_id, h.version AS head, coalesce(h.deleted = 0, false) AS live,
+           coalesce(h.deleted = 3, false) AS tombstoned
     FROM (SELECT DISTINCT stream_id FROM input) s
+    LEFT JOIN LATERAL (
+        SELECT e.version, e.deleted FROM events e WHERE e.stream_id = s.stream_id
+        ORDER BY e.version DESC LIMIT 1 FOR SHARE
+    ) h ON true
 ),
 inserted AS (
     INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
     SELECT (pg_current_xact_id()::text::int8 << 20) + i.ord,
            i.stream_id,
-           CASE i.kind
-               WHEN 0 THEN coalesce(h.head, 0) + i.off
-               WHEN 1 THEN CASE WHEN h.head IS NULL THEN i.off END
-               WHEN 2 THEN h.head + i.off
-               ELSE CASE WHEN h.head = i.exact THEN i.exact + i.off END
+           CASE
+               WHEN h.tombstoned THEN NULL
+               WHEN i.kind = 0 THEN coalesce(h.head, 0) + i.off
+               WHEN i.kind = 1 THEN CASE WHEN NOT h.live THEN coalesce(h.head, 0) + i.off END
+               WHEN i.kind = 2 THEN CASE WHEN h.live THEN h.head + i.off END
+               ELSE CASE WHEN h.live AND h.head = i.exact THEN i.exact + i.off END
            END,
            i.event_id, i.event_type, i.payload::json, i.metadata::json
     FROM input i
@@ -109,18 +138,24 @@ FROM inserted s CROSS JOIN notified
 GROUP BY s.stream_id
 "#;
 
-/// Stored events among the given ids (failure path of an append only).
+/// Stored events among the given ids, deleted ones included: their ids stay reserved (failure
+/// path of an append only).
 pub(crate) const STORED_IDS: &str = r#"
-SELECT event_id, stream_id, version FROM events WHERE event_id = ANY($1::uuid[])
+SELECT event_id, stream_id, version FROM events WHERE event_id = ANY($1::uuid[]) AND deleted <> 3
 "#;
 
-/// The current version of each given stream (failure path of an append only).
+/// Each given stream's head row: its highest version and how it is marked (failure path of an
+/// append only).
 pub(crate) const HEADS: &str = r#"
-SELECT s.stream_id, (SELECT max(e.version) FROM events e WHERE e.stream_id = s.stream_id) AS head
+SELECT s.stream_id, h.version AS head, h.deleted AS state
 FROM unnest($1::text[]) AS s(stream_id)
+LEFT JOIN LATERAL (
+    SELECT e.version, e.deleted FROM events e WHERE e.stream_id = s.stream_id
+    ORDER BY e.version DESC LIMIT 1
+) h ON true
 "#;
 
-/// The columns every read returns, in the order `read::decode` expects.
+/// The columns every read returns, in the order `rows::decode` expects.
 macro_rules! event_columns {
     () => {
         "position, stream_id, version, event_id, event_type, payload::text AS payload, \
@@ -128,37 +163,102 @@ macro_rules! event_columns {
     };
 }
 
+/// Whether the stream's head row is the tombstone (one backward index probe).
+macro_rules! tombstoned {
+    () => {
+        "coalesce((SELECT deleted = 3 FROM events WHERE stream_id = $1 \
+         ORDER BY version DESC LIMIT 1), false) AS tombstoned"
+    };
+}
+
+/// A stream's live events from version `$2` on, oldest first, at most `$3`. Always returns at
+/// least one row: the event columns are NULL when there is none, and `tombstoned` says whether
+/// the stream is gone for good.
 pub(crate) const READ_FORWARD: &str = concat!(
-    "SELECT ",
+    "SELECT e.*, ",
+    tombstoned!(),
+    " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT ",
     event_columns!(),
-    " FROM events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3"
+    " FROM events WHERE stream_id = $1 AND version >= $2 AND deleted = 0 \
+      ORDER BY version LIMIT $3) e ON true"
 );
 
+/// READ_FORWARD newest first, from version `$2` down.
 pub(crate) const READ_BACKWARD: &str = concat!(
+    "SELECT e.*, ",
+    tombstoned!(),
+    " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT ",
+    event_columns!(),
+    " FROM events WHERE stream_id = $1 AND version <= $2 AND deleted = 0 \
+      ORDER BY version DESC LIMIT $3) e ON true"
+);
+
+/// A run of a stream's events from version `$2`, deleted ones included (the re-send check:
+/// an exact re-send of deleted events is still recognised).
+pub(crate) const READ_RUN: &str = concat!(
     "SELECT ",
     event_columns!(),
-    " FROM events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3"
+    " FROM events WHERE stream_id = $1 AND version >= $2 AND deleted <> 3 ORDER BY version LIMIT $3"
 );
 
-/// The global order below the safe bound `xmin << 20` (see [`POSITION_SHIFT`]): every row
-/// returned was written by a finished transaction, and no transaction in flight can still commit
-/// a position below the bound, so a reader that continues after the last row returned never
-/// skips one. Always returns at least one row: the page's columns are NULL when it is empty,
-/// and `held_back` says whether visible rows at or past `$1` lie beyond the bound (committed
-/// out of order while a smaller xid still runs), so the caller knows to look again.
-pub(crate) const READ_ALL: &str = concat!(
-    "WITH bound AS MATERIALIZED ( \
-         SELECT pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20 AS b) \
-     SELECT e.*, \
-         EXISTS (SELECT 1 FROM events x WHERE x.position >= greatest($1, (SELECT b FROM bound))) \
-             AS held_back \
-     FROM bound LEFT JOIN LATERAL (SELECT ",
-    event_columns!(),
-    " FROM events WHERE position >= $1 AND position < bound.b ORDER BY position LIMIT $2) e \
-     ON true"
-);
+/// The stream's head row.
+pub(crate) const STREAM_HEAD: &str = "SELECT version, position, event_id, deleted FROM events WHERE stream_id = $1 \
+     ORDER BY version DESC LIMIT 1";
 
-/// READ_ALL with a tighter, equally safe bound, used only when READ_ALL was held back.
+/// The filter of a read of the global order on table alias `$alias`: `$3` event types, `$4`
+/// categories (each NULL for "any"). A category is the text before the first `-`.
+macro_rules! filter {
+    ($alias:literal) => {
+        concat!(
+            "($3::text[] IS NULL OR ",
+            $alias,
+            ".event_type = ANY($3)) AND ($4::text[] IS NULL OR (strpos(",
+            $alias,
+            ".stream_id, '-') > 0 AND split_part(",
+            $alias,
+            ".stream_id, '-', 1) = ANY($4)))"
+        )
+    };
+}
+
+/// The page of the global order after position `$1`: live events below the safe bound (see
+/// [`POSITION_SHIFT`]) that pass the filter (`$3`, `$4`), at most `$2`. Every row returned was
+/// written by a finished transaction, and no transaction in flight can still commit a position
+/// below the bound. Always returns at least one row: the event columns are NULL when the page
+/// is empty; `bound` is the bound used, `held_back` says whether matching events past `$1` are
+/// visible beyond the bound (committed out of order while a smaller xid still runs), and
+/// `behind` whether any events are (which a tighter bound might let the checkpoint pass).
+macro_rules! read_all {
+    ($bound:expr) => {
+        concat!(
+            "WITH bound AS MATERIALIZED (SELECT ",
+            $bound,
+            " AS b) SELECT e.*, (SELECT b FROM bound) AS bound, \
+             EXISTS (SELECT 1 FROM events x \
+                     WHERE x.position >= greatest($1 + 1, (SELECT b FROM bound)) \
+                       AND x.deleted = 0 AND ",
+            filter!("x"),
+            ") AS held_back, \
+             EXISTS (SELECT 1 FROM events y \
+                     WHERE y.position >= greatest($1 + 1, (SELECT b FROM bound)) \
+                       AND y.deleted = 0) AS behind \
+             FROM bound LEFT JOIN LATERAL (SELECT ",
+            event_columns!(),
+            " FROM events v WHERE v.position > $1 AND v.position < bound.b AND v.deleted = 0 AND ",
+            filter!("v"),
+            " ORDER BY v.position LIMIT $2) e ON true"
+        )
+    };
+}
+
+/// The cluster-wide safe bound: the snapshot's xmin.
+macro_rules! cluster_bound {
+    () => {
+        "pg_snapshot_xmin(pg_current_snapshot())::text::int8 << 20"
+    };
+}
+
+/// A tighter, equally safe bound, used only when the cluster-wide one held events back.
 ///
 /// The snapshot's xmin is cluster-wide: a long transaction in *another database* (say, a
 /// `CREATE DATABASE` next door) holds it back although it can never write to this table. Here
@@ -167,60 +267,71 @@ pub(crate) const READ_ALL: &str = concat!(
 /// writer of this table is connected to this database, so it is never left out; a backend
 /// whose transaction ended between the snapshot and the read of `pg_stat_activity` is simply
 /// not recognised as foreign and keeps the bound low (conservative, never unsafe).
-pub(crate) const READ_ALL_LOCAL: &str = concat!(
-    "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
-     foreign_xids AS MATERIALIZED ( \
-         SELECT backend_xid::text::int8 AS xid32 FROM pg_stat_activity \
-         WHERE backend_xid IS NOT NULL AND datname IS NOT NULL AND datname <> current_database()), \
-     bound AS MATERIALIZED ( \
-         SELECT coalesce( \
-             (SELECT min(x) FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
-              WHERE (x::text::int8 % 4294967296) NOT IN (SELECT xid32 FROM foreign_xids)), \
-             pg_snapshot_xmax((SELECT s FROM snap)))::text::int8 << 20 AS b) \
-     SELECT e.*, \
-         EXISTS (SELECT 1 FROM events x WHERE x.position >= greatest($1, (SELECT b FROM bound))) \
-             AS held_back \
-     FROM bound LEFT JOIN LATERAL (SELECT ",
-    event_columns!(),
-    " FROM events WHERE position >= $1 AND position < bound.b ORDER BY position LIMIT $2) e \
-     ON true"
-);
+macro_rules! local_bound {
+    () => {
+        "(WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
+          foreign_xids AS MATERIALIZED ( \
+              SELECT backend_xid::text::int8 AS xid32 FROM pg_stat_activity \
+              WHERE backend_xid IS NOT NULL AND datname IS NOT NULL \
+                AND datname <> current_database()) \
+          SELECT coalesce( \
+              (SELECT min(x) FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
+               WHERE (x::text::int8 % 4294967296) NOT IN (SELECT xid32 FROM foreign_xids)), \
+              pg_snapshot_xmax((SELECT s FROM snap)))::text::int8 << 20)"
+    };
+}
 
-pub(crate) const STREAM_VERSION: &str = "SELECT max(version) FROM events WHERE stream_id = $1";
+/// A page of the global order below the cluster-wide bound (the cheap first try).
+pub(crate) const READ_ALL: &str = read_all!(cluster_bound!());
 
-/// Hard delete of a stream and its snapshot in one statement, only if the expectation on the
-/// stream's head holds (`$2` kind, `$3` exact version, as in APPEND). Returns the head found.
-pub(crate) const DELETE_STREAM: &str = r#"
-WITH head AS MATERIALIZED (
-    SELECT max(version) AS v FROM events WHERE stream_id = $1
-),
-allowed AS MATERIALIZED (
-    SELECT CASE $2::int4
-               WHEN 0 THEN true
-               WHEN 1 THEN v IS NULL
-               WHEN 2 THEN v IS NOT NULL
-               ELSE v IS NOT DISTINCT FROM $3::int8
-           END AS ok
-    FROM head
-),
-gone_events AS (
-    DELETE FROM events WHERE stream_id = $1 AND (SELECT ok FROM allowed) RETURNING 1
-),
-gone_snapshot AS (
-    DELETE FROM snapshots WHERE stream_id = $1 AND (SELECT ok FROM allowed) RETURNING 1
-)
-SELECT (SELECT v FROM head) AS head,
-       (SELECT count(*) FROM gone_events) AS events,
-       (SELECT count(*) FROM gone_snapshot) AS snapshots
+/// A page of the global order below the per-database bound (when the first try was held back).
+pub(crate) const READ_ALL_LOCAL: &str = read_all!(local_bound!());
+
+/// The per-database safe bound now: where a reader that starts at the head begins.
+pub(crate) const HEAD_BOUND: &str = concat!("SELECT ", local_bound!(), " AS bound");
+
+/// Locks a stream's head row for a delete (waits for appends that hold it).
+pub(crate) const LOCK_HEAD: &str = "SELECT version, deleted FROM events WHERE stream_id = $1 \
+     ORDER BY version DESC LIMIT 1 FOR UPDATE";
+
+/// The stream's highest version, from a fresh snapshot (a delete checks that the head it
+/// locked is still the head).
+pub(crate) const MAX_VERSION: &str = "SELECT max(version) FROM events WHERE stream_id = $1";
+
+/// Marks a stream's rows deleted: `$2` is the mark (soft or hard); rows already marked at
+/// least that much keep their mark.
+pub(crate) const MARK_DELETED: &str =
+    "UPDATE events SET deleted = $2 WHERE stream_id = $1 AND deleted < $2";
+
+/// The tombstone: a marker row at version `$2` (the one after the last), never read.
+pub(crate) const INSERT_TOMBSTONE: &str = r#"
+INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata, deleted)
+VALUES ((pg_current_xact_id()::text::int8 << 20) + 1, $1, $2, $3, '$tombstone', 'null', '{}', 3)
 "#;
 
-/// Highest version wins: an older snapshot never replaces a newer one.
+/// A deleted stream's snapshot goes with it.
+pub(crate) const DELETE_SNAPSHOT: &str = "DELETE FROM snapshots WHERE stream_id = $1";
+
+/// Highest version wins: an older snapshot never replaces a newer one; the same version
+/// replaces.
 pub(crate) const SAVE_SNAPSHOT: &str = r#"
-INSERT INTO snapshots (stream_id, version, state) VALUES ($1, $2, $3::json)
+INSERT INTO snapshots (stream_id, version, event_id, position, state)
+VALUES ($1, $2, $3, $4, $5::json)
 ON CONFLICT (stream_id) DO UPDATE
-    SET version = excluded.version, state = excluded.state, saved_at = now()
+    SET version = excluded.version, event_id = excluded.event_id,
+        position = excluded.position, state = excluded.state, saved_at = now()
     WHERE excluded.version >= snapshots.version
 "#;
 
-pub(crate) const LOAD_SNAPSHOT: &str =
-    "SELECT version, state::text AS state FROM snapshots WHERE stream_id = $1";
+pub(crate) const LOAD_SNAPSHOT: &str = "SELECT version, event_id, position, state::text AS state \
+     FROM snapshots WHERE stream_id = $1";
+
+pub(crate) const LOAD_CHECKPOINT: &str = "SELECT checkpoint FROM checkpoints WHERE name = $1";
+
+/// Saves a first checkpoint; no row back when one exists already.
+pub(crate) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (name, checkpoint) \
+     VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING 1";
+
+/// Moves a checkpoint from `$2` to `$3`; no row back when it is not at `$2`.
+pub(crate) const MOVE_CHECKPOINT: &str = "UPDATE checkpoints SET checkpoint = $3, updated_at = now() \
+     WHERE name = $1 AND checkpoint = $2 RETURNING 1";

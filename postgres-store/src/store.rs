@@ -3,44 +3,52 @@
 use std::{fmt, str::FromStr, sync::Arc, time::Duration};
 
 use es_core::{
-    AppendResult, Capabilities, Error, EventStore, ExpectedVersion, NewEvent, Payload, Position,
-    ReadStream, RecordedEvent, Result, Snapshot, StreamAppend, StreamId, Subscription, Version,
-    validate_batch, validate_multi,
+    AppendResult, Checkpoint, CheckpointStore, Claims, EventReader, EventRef, EventWriter,
+    ExpectedVersion, Page, ReadAll, ReadStream, RecordedEvent, Result, Snapshot, SnapshotStore,
+    StreamAppend, StreamId, StreamLifecycle, Subscribe, Subscription,
+    provider::{self, CatchUp, CommitSignal},
 };
 use parking_lot::Mutex;
 use sqlx::{
-    PgPool, Row,
+    PgPool,
     postgres::{PgConnectOptions, PgPoolOptions},
 };
-use tokio::{sync::watch, task::JoinHandle};
+use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::{
-    PgStoreConfig, PgStoreError, append,
-    error::{invariant, store_error},
-    listen, read, sql,
+    PgStoreConfig, PgStoreError, append, error::invariant, lifecycle, listen, read, snapshots,
 };
 
 /// How many events a subscription reads per page while catching up.
 const SUBSCRIPTION_PAGE: usize = 1_000;
 
-/// The PostgreSQL [`EventStore`]: every capability (snapshots, subscriptions, stream deletion),
-/// cheap to clone (clones share one pool).
+/// What the PostgreSQL store promises: the portable limits per append, up to 10,000 events per
+/// call, payloads up to 1 MiB, read-your-writes through the same database, positions with gaps
+/// (they come from transaction ids), filters done in SQL.
+const CLAIMS: Claims = Claims::portable()
+    .with_append_limits(1_000, 10_000)
+    .with_max_payload_bytes(1 << 20)
+    .with_filter_pushdown(true);
+
+/// The PostgreSQL event store: every capability ([`EventReader`], [`EventWriter`],
+/// [`SnapshotStore`], [`StreamLifecycle`], [`CheckpointStore`]), cheap to clone (clones share one
+/// pool).
 ///
 /// Appends are one statement and one round trip each, whatever the batch size; reads of the
 /// global order never skip an event committed out of order; subscriptions wake on
 /// `LISTEN/NOTIFY` and poll as a fallback.
 ///
 /// ```no_run
-/// use es_core::{EventStore, ExpectedVersion, NewEvent, StreamId};
+/// use es_core::{EventWriterExt, ExpectedVersion, NewEvent, StreamId};
 /// use postgres_store::{PgStore, PgStoreConfig};
 ///
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// let store = PgStore::connect(PgStoreConfig::new("postgres://postgres@localhost/app")).await?;
 /// store.migrate().await?;
 /// let stream = StreamId::new("order-9")?;
-/// store.append(&stream, ExpectedVersion::NoStream,
-///     vec![NewEvent::from_json("Placed", "{}")?]).await?;
+/// store.append_events(&stream, ExpectedVersion::NoStream,
+///     [NewEvent::from_json("Placed", "{}")?]).await?;
 /// # Ok(())
 /// # }
 /// ```
@@ -54,8 +62,8 @@ struct Inner {
     schema: String,
     /// NOTIFY channel of this schema's appends.
     target: append::Target,
-    /// Bumped on every notification (and on local appends) to wake subscriptions.
-    wake: watch::Sender<u64>,
+    /// Signalled on every notification (and on local appends) to wake subscriptions.
+    commits: CommitSignal,
     listener: Mutex<Option<JoinHandle<()>>>,
     poll_interval: Duration,
     settle_timeout: Duration,
@@ -90,7 +98,7 @@ impl PgStore {
                 pool,
                 target: append::Target::for_schema(&schema),
                 schema,
-                wake: watch::Sender::new(0),
+                commits: CommitSignal::new(),
                 listener: Mutex::new(None),
                 poll_interval: config.poll_interval,
                 settle_timeout: config.settle_timeout,
@@ -133,7 +141,7 @@ impl PgStore {
             *task = Some(tokio::spawn(listen::run(
                 self.inner.pool.clone(),
                 self.inner.target.channel.clone(),
-                self.inner.wake.clone(),
+                self.inner.commits.clone(),
             )));
         }
     }
@@ -148,47 +156,9 @@ impl fmt::Debug for PgStore {
     }
 }
 
-impl EventStore for PgStore {
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::ALL
-    }
-
-    async fn append(
-        &self,
-        stream: &StreamId,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-    ) -> Result<AppendResult> {
-        let span =
-            tracing::debug_span!("append", stream = %stream, %expected, events = events.len());
-        async {
-            validate_batch(stream, &events)?;
-            let appends = [StreamAppend {
-                stream: stream.clone(),
-                expected,
-                events,
-            }];
-            let result = append::append(&self.inner.pool, &self.inner.target, &appends)
-                .await?
-                .pop()
-                .ok_or_else(|| invariant("an append returned no result"))?;
-            listen::bump(&self.inner.wake);
-            Ok(result)
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<Vec<AppendResult>> {
-        let span = tracing::debug_span!("append_multi", streams = appends.len());
-        async {
-            validate_multi(&appends)?;
-            let results = append::append(&self.inner.pool, &self.inner.target, &appends).await?;
-            listen::bump(&self.inner.wake);
-            Ok(results)
-        }
-        .instrument(span)
-        .await
+impl EventReader for PgStore {
+    fn claims(&self) -> Claims {
+        CLAIMS
     }
 
     async fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Result<Vec<RecordedEvent>> {
@@ -198,102 +168,108 @@ impl EventStore for PgStore {
             .await
     }
 
-    async fn read_all(&self, from: Position, limit: usize) -> Result<Vec<RecordedEvent>> {
-        let span = tracing::debug_span!("read_all", %from, limit);
-        read::read_all(&self.inner.pool, from, limit, self.inner.settle_timeout)
+    async fn stream_head(&self, stream: &StreamId) -> Result<Option<EventRef>> {
+        let span = tracing::debug_span!("stream_head", stream = %stream);
+        read::stream_head(&self.inner.pool, stream)
             .instrument(span)
             .await
     }
 
-    async fn stream_version(&self, stream: &StreamId) -> Result<Option<Version>> {
-        let span = tracing::debug_span!("stream_version", stream = %stream);
-        async {
-            let head: Option<i64> = sqlx::query_scalar(sql::STREAM_VERSION)
-                .bind(stream.as_str())
-                .fetch_one(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(head.and_then(|v| Version::new(v.unsigned_abs())))
-        }
-        .instrument(span)
-        .await
+    async fn read_all(&self, request: ReadAll) -> Result<Page> {
+        let span = tracing::debug_span!("read_all", start = ?request.start, limit = request.limit);
+        read::read_all(&self.inner.pool, request, self.inner.settle_timeout)
+            .instrument(span)
+            .await
     }
 
-    async fn subscribe(&self, from: Position) -> Result<Subscription> {
-        let _span = tracing::debug_span!("subscribe", %from).entered();
-        let wake = self.inner.wake.subscribe();
+    async fn subscribe(&self, request: Subscribe) -> Result<Subscription> {
+        let span = tracing::debug_span!("subscribe", start = ?request.start);
+        let wake = self.inner.commits.listen();
         self.ensure_listener();
-        Ok(Subscription::catch_up(
-            self.clone(),
-            from,
-            SUBSCRIPTION_PAGE,
-            wake,
-            Some(self.inner.poll_interval),
-        ))
+        CatchUp::new(self.clone(), request)
+            .page_size(SUBSCRIPTION_PAGE)
+            .wake_on(wake)
+            .poll_every(self.inner.poll_interval)
+            .begin()
+            .instrument(span)
+            .await
     }
+}
 
-    async fn save_snapshot(&self, snapshot: Snapshot) -> Result<()> {
-        let span = tracing::debug_span!("save_snapshot", stream = %snapshot.stream_id, version = %snapshot.version);
+impl EventWriter for PgStore {
+    async fn append(&self, append: StreamAppend) -> Result<AppendResult> {
+        let span = tracing::debug_span!("append", stream = %append.stream,
+            expected = %append.expected, events = append.events.len());
         async {
-            sqlx::query(sql::SAVE_SNAPSHOT)
-                .bind(snapshot.stream_id.as_str())
-                .bind(append::to_i64(snapshot.version.get()))
-                .bind(snapshot.state.as_str())
-                .execute(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            Ok(())
+            provider::validate_batch(&append, &CLAIMS)?;
+            let appends = [append];
+            let result = append::append(&self.inner.pool, &self.inner.target, &appends)
+                .await?
+                .pop()
+                .ok_or_else(|| invariant("an append returned no result"))?;
+            self.inner.commits.notify();
+            Ok(result)
         }
         .instrument(span)
         .await
+    }
+
+    async fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<Vec<AppendResult>> {
+        let span = tracing::debug_span!("append_multi", streams = appends.len());
+        async {
+            provider::validate_multi(&appends, &CLAIMS)?;
+            let results = append::append(&self.inner.pool, &self.inner.target, &appends).await?;
+            self.inner.commits.notify();
+            Ok(results)
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+impl SnapshotStore for PgStore {
+    async fn save_snapshot(&self, snapshot: Snapshot) -> Result<()> {
+        let span = tracing::debug_span!("save_snapshot", stream = %snapshot.stream_id, version = %snapshot.at.version);
+        snapshots::save_snapshot(&self.inner.pool, &snapshot)
+            .instrument(span)
+            .await
     }
 
     async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>> {
         let span = tracing::debug_span!("load_snapshot", stream = %stream);
-        async {
-            let row = sqlx::query(sql::LOAD_SNAPSHOT)
-                .bind(stream.as_str())
-                .fetch_optional(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            let Some(row) = row else { return Ok(None) };
-            let version: i64 = row.try_get("version").map_err(store_error)?;
-            let state: String = row.try_get("state").map_err(store_error)?;
-            Ok(Some(Snapshot {
-                stream_id: stream.clone(),
-                version: Version::new(version.unsigned_abs())
-                    .ok_or_else(|| invariant("a snapshot version is 0"))?,
-                state: Payload::from_json(state)?,
-            }))
-        }
-        .instrument(span)
-        .await
+        snapshots::load_snapshot(&self.inner.pool, stream)
+            .instrument(span)
+            .await
     }
+}
 
+impl StreamLifecycle for PgStore {
     async fn delete_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
         let span = tracing::debug_span!("delete_stream", stream = %stream, %expected);
-        async {
-            let (kind, exact) = append::kind(expected);
-            let row = sqlx::query(sql::DELETE_STREAM)
-                .bind(stream.as_str())
-                .bind(kind)
-                .bind(exact)
-                .fetch_one(&self.inner.pool)
-                .await
-                .map_err(store_error)?;
-            let head: Option<i64> = row.try_get("head").map_err(store_error)?;
-            let actual = head.and_then(|v| Version::new(v.unsigned_abs()));
-            if expected.accepts(actual) {
-                Ok(())
-            } else {
-                Err(Error::Conflict {
-                    stream: stream.clone(),
-                    expected,
-                    actual,
-                })
-            }
-        }
-        .instrument(span)
-        .await
+        lifecycle::delete(&self.inner.pool, stream, expected, false)
+            .instrument(span)
+            .await
+    }
+
+    async fn tombstone_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
+        let span = tracing::debug_span!("tombstone_stream", stream = %stream, %expected);
+        lifecycle::delete(&self.inner.pool, stream, expected, true)
+            .instrument(span)
+            .await
+    }
+}
+
+impl CheckpointStore for PgStore {
+    async fn load_checkpoint(&self, name: &str) -> Result<Option<Checkpoint>> {
+        snapshots::load_checkpoint(&self.inner.pool, name).await
+    }
+
+    async fn save_checkpoint(
+        &self,
+        name: &str,
+        expected: Option<&Checkpoint>,
+        checkpoint: Checkpoint,
+    ) -> Result<()> {
+        snapshots::save_checkpoint(&self.inner.pool, name, expected, &checkpoint).await
     }
 }

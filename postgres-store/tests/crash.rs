@@ -7,7 +7,10 @@ use std::{
     time::Duration,
 };
 
-use es_core::{Error, EventStore, ExpectedVersion, NewEvent, Position, StreamId};
+use es_core::{
+    Error, EventReader, EventReaderExt, EventWriterExt, ExpectedVersion, NewEvent, ReadAll,
+    StreamId,
+};
 use postgres_store::{PgStore, PgStoreConfig, harness::LocalCluster};
 
 const BATCH: usize = 50;
@@ -50,7 +53,7 @@ async fn sigkill_keeps_every_acknowledged_batch_whole() {
                 let ids: Vec<_> = events.iter().map(|e| e.id).collect();
                 attempted.lock().expect("lock").push((i, ids.clone()));
                 match store
-                    .append(&stream, ExpectedVersion::NoStream, events)
+                    .append_events(&stream, ExpectedVersion::NoStream, events)
                     .await
                 {
                     Ok(_) => {
@@ -90,7 +93,7 @@ async fn sigkill_keeps_every_acknowledged_batch_whole() {
         .unwrap_or_else(|e| panic!("{e}"));
     let store = store_on(&cluster).await;
     let stored = store
-        .read_all(Position::START, usize::MAX)
+        .read_all_to_end(ReadAll::from_beginning().limit(10_000))
         .await
         .expect("read_all");
     let mut per_batch: HashMap<String, Vec<es_core::EventId>> = HashMap::new();
@@ -132,7 +135,7 @@ async fn vanished_database_is_unavailable_not_a_panic() {
     let store = store_on(&cluster).await;
     let stream = StreamId::new("s").expect("id");
     store
-        .append(
+        .append_events(
             &stream,
             ExpectedVersion::NoStream,
             vec![NewEvent::from_json("A", "1").expect("e")],
@@ -143,7 +146,7 @@ async fn vanished_database_is_unavailable_not_a_panic() {
     drop(cluster); // stops the server and removes its directory
 
     let append = store
-        .append(
+        .append_events(
             &stream,
             ExpectedVersion::Any,
             vec![NewEvent::from_json("B", "2").expect("e")],
@@ -153,7 +156,7 @@ async fn vanished_database_is_unavailable_not_a_panic() {
         matches!(append, Err(Error::Unavailable { .. })),
         "append: {append:?}"
     );
-    let read = store.read_all(Position::START, 10).await;
+    let read = store.read_all(ReadAll::from_beginning().limit(10)).await;
     assert!(
         matches!(read, Err(Error::Unavailable { .. })),
         "read_all: {read:?}"

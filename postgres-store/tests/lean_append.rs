@@ -1,7 +1,9 @@
 //! The lean statements for appends whose expected version is known (`Exact`, `NoStream`):
 //! edge cases of the version arithmetic and of the positions they write.
 
-use es_core::{Error, EventStore, ExpectedVersion, NewEvent, StreamId, Version};
+use es_core::{
+    Error, EventReaderExt, EventWriterExt, ExpectedVersion, NewEvent, StreamId, Version,
+};
 use postgres_store::harness;
 
 fn events(n: usize) -> Vec<NewEvent> {
@@ -17,13 +19,13 @@ async fn huge_and_ahead_expectations_conflict_and_store_nothing() {
         .unwrap_or_else(|e| panic!("{e}"));
     let s = StreamId::new("s").expect("id");
     store
-        .append(&s, ExpectedVersion::NoStream, events(2))
+        .append_events(&s, ExpectedVersion::NoStream, events(2))
         .await
         .expect("first");
     for v in [3, 1_000, u64::MAX, i64::MAX.unsigned_abs(), (1 << 62) + 7] {
         for n in [1, 3] {
             let expected = ExpectedVersion::Exact(Version::new(v).expect("v"));
-            let result = store.append(&s, expected, events(n)).await;
+            let result = store.append_events(&s, expected, events(n)).await;
             assert!(
                 matches!(result, Err(Error::Conflict { actual, .. }) if actual == Version::new(2)),
                 "Exact({v}) with {n} events: {result:?}"
@@ -40,26 +42,26 @@ async fn positions_of_one_call_are_consecutive_and_grow_across_calls() {
         .unwrap_or_else(|e| panic!("{e}"));
     let s = StreamId::new("s").expect("id");
     let first = store
-        .append(&s, ExpectedVersion::NoStream, events(1))
+        .append_events(&s, ExpectedVersion::NoStream, events(1))
         .await
         .expect("one");
-    assert_eq!(first.first_position, first.last_position);
+    assert_eq!(first.first.position, first.last.position);
     let second = store
-        .append(&s, ExpectedVersion::Exact(first.last_version), events(5))
+        .append_events(&s, ExpectedVersion::Exact(first.last.version), events(5))
         .await
         .expect("batch");
-    assert_eq!(second.first_version.get(), 2);
-    assert_eq!(second.last_version.get(), 6);
+    assert_eq!(second.first.version.get(), 2);
+    assert_eq!(second.last.version.get(), 6);
     assert_eq!(
-        second.last_position.get() - second.first_position.get(),
+        second.last.position.get() - second.first.position.get(),
         4,
         "one statement numbers its rows 1..n"
     );
-    assert!(second.first_position > first.last_position);
+    assert!(second.first.position > first.last.position);
     let third = store
-        .append(&s, ExpectedVersion::Any, events(2))
+        .append_events(&s, ExpectedVersion::Any, events(2))
         .await
         .expect("any");
-    assert!(third.first_position > second.last_position);
-    assert_eq!(third.first_version.get(), 7);
+    assert!(third.first.position > second.last.position);
+    assert_eq!(third.first.version.get(), 7);
 }

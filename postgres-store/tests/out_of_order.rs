@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use es_core::{EventStore, ExpectedVersion, NewEvent, Position, StreamId};
+use es_core::{
+    EventReader, EventReaderExt, EventWriterExt, ExpectedVersion, NewEvent, PageState, ReadAll,
+    StreamId, Subscribe,
+};
 use postgres_store::harness;
 use sqlx::{Connection, PgConnection};
 
@@ -15,7 +18,10 @@ async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
     let store = postgres_store::PgStore::connect(postgres_store::PgStoreConfig::new(url.clone()))
         .await
         .expect("connect");
-    let mut subscription = store.subscribe(Position::START).await.expect("subscribe");
+    let mut subscription = store
+        .subscribe(Subscribe::from_beginning())
+        .await
+        .expect("subscribe");
 
     // The slow writer: an append left uncommitted, holding the smaller position. Its xid is
     // taken before its position, as the store's own append statement does.
@@ -43,27 +49,33 @@ async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
 
     // The fast writer commits a larger position first.
     let fast = store
-        .append(
+        .append_events(
             &StreamId::new("fast").expect("id"),
             ExpectedVersion::NoStream,
             vec![NewEvent::from_json("Fast", "{}").expect("event")],
         )
         .await
         .expect("fast append");
-    assert!(fast.first_position.get() > slow_position.unsigned_abs());
+    assert!(fast.first.position.get() > slow_position.unsigned_abs());
 
     // The fast event is committed and visible, yet a reader must not return it: returning it
     // would move the reader past the slow writer's smaller position.
     let early = store
-        .read_all(Position::START, 100)
+        .read_all(ReadAll::from_beginning().limit(100))
         .await
         .expect("read_all");
     assert!(
-        early.is_empty(),
+        early.events.is_empty(),
         "read_all returned {:?} while position {slow_position} was still in flight",
-        early.iter().map(|e| e.position).collect::<Vec<_>>()
+        early.events.iter().map(|e| e.position).collect::<Vec<_>>()
     );
-    let nothing_yet = tokio::time::timeout(Duration::from_millis(600), subscription.next()).await;
+    assert_eq!(
+        early.state,
+        PageState::HeldBack,
+        "a page held back by an in-flight writer must say so, not look like the end"
+    );
+    let nothing_yet =
+        tokio::time::timeout(Duration::from_millis(600), subscription.next_event()).await;
     assert!(
         nothing_yet.is_err(),
         "the subscription delivered an event past an in-flight position"
@@ -72,18 +84,18 @@ async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
     tx.commit().await.expect("slow commit");
 
     let all = store
-        .read_all(Position::START, 100)
+        .read_all_to_end(ReadAll::from_beginning().limit(100))
         .await
         .expect("read_all");
     let positions: Vec<u64> = all.iter().map(|e| e.position.get()).collect();
     assert_eq!(
         positions,
-        vec![slow_position.unsigned_abs(), fast.first_position.get()]
+        vec![slow_position.unsigned_abs(), fast.first.position.get()]
     );
     assert_eq!(all[0].id.as_uuid(), &slow_id);
 
     for expected in &positions {
-        let event = tokio::time::timeout(Duration::from_secs(5), subscription.next())
+        let event = tokio::time::timeout(Duration::from_secs(5), subscription.next_event())
             .await
             .expect("the subscription woke up")
             .expect("not ended")
@@ -102,10 +114,10 @@ async fn batch_positions_increase_with_versions() {
         .map(|i| NewEvent::from_json("N", format!("{{\"i\":{i}}}")).expect("event"))
         .collect();
     let written = store
-        .append(&stream, ExpectedVersion::NoStream, events)
+        .append_events(&stream, ExpectedVersion::NoStream, events)
         .await
         .expect("append");
-    assert_eq!(written.last_version.get(), 1000);
+    assert_eq!(written.last.version.get(), 1000);
     let read = store
         .read_stream(&stream, es_core::ReadStream::forward())
         .await
@@ -118,8 +130,8 @@ async fn batch_positions_increase_with_versions() {
         );
         assert_eq!(pair[1].payload.to_value().expect("json")["i"], i + 1);
     }
-    assert_eq!(read[0].position, written.first_position);
-    assert_eq!(read[999].position, written.last_position);
+    assert_eq!(read[0].position, written.first.position);
+    assert_eq!(read[999].position, written.last.position);
 }
 
 #[tokio::test]
@@ -138,7 +150,7 @@ async fn schemas_are_configurable_and_isolated() {
     b.migrate().await.expect("migrate b");
     a.migrate().await.expect("migrating twice is harmless");
     let stream = StreamId::new("s").expect("id");
-    a.append(
+    a.append_events(
         &stream,
         ExpectedVersion::NoStream,
         vec![NewEvent::from_json("A", "1").expect("e")],

@@ -370,11 +370,14 @@ impl EventReader for Broken {
             | Flaw::ResumeSkipsOne
             | Flaw::IgnoresFilter
             | Flaw::FilteredCheckpointStuck
-            | Flaw::DeleteRestartsNumbering => Ok(CatchUp::new(self.clone(), request)
-                .page_size(64)
-                .wake_on(self.commits.listen())
-                .poll_every(Duration::from_millis(5))
-                .into_subscription()),
+            | Flaw::DeleteRestartsNumbering => {
+                CatchUp::new(self.clone(), request)
+                    .page_size(64)
+                    .wake_on(self.commits.listen())
+                    .poll_every(Duration::from_millis(5))
+                    .begin()
+                    .await
+            }
             _ => self.inner.subscribe(request).await,
         }
     }

@@ -22,12 +22,16 @@ use super::CommitListener;
 /// use es_core::{provider::{CatchUp, CommitSignal}, Subscribe};
 /// use memory_store::MemoryStore;
 ///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let signal = CommitSignal::new();
-/// let subscription = CatchUp::new(MemoryStore::new(), Subscribe::from_beginning())
+/// let subscription = CatchUp::new(MemoryStore::new(), Subscribe::from_head())
 ///     .page_size(500)
 ///     .wake_on(signal.listen())
-///     .into_subscription();
+///     .begin()
+///     .await?;
 /// # drop(subscription);
+/// # Ok::<(), es_core::Error>(())
+/// # }).unwrap();
 /// ```
 #[derive(Debug)]
 pub struct CatchUp<R> {
@@ -83,8 +87,17 @@ impl<R: EventReader + 'static> CatchUp<R> {
         self
     }
 
-    /// The subscription.
-    pub fn into_subscription(self) -> Subscription {
+    /// The subscription, its start fixed now: a start at the head becomes the head as of this
+    /// call, so an event committed right after `subscribe` returns is delivered.
+    pub async fn begin(mut self) -> Result<Subscription> {
+        if self.start == Start::Head {
+            let head = self.reader.read_all(ReadAll::from_head()).await?;
+            self.start = Start::After(head.checkpoint);
+        }
+        Ok(self.into_subscription())
+    }
+
+    fn into_subscription(self) -> Subscription {
         let state = State {
             reader: self.reader,
             next: self.start,

@@ -3,8 +3,7 @@
 
 pub mod interfering;
 
-use es_core::{EventStore, NewEvent, Position, ReadStream, RecordedEvent, StreamId};
-use memory_store::MemoryStore;
+use es_core::{EventReader, EventReaderExt, NewEvent, ReadAll, RecordedEvent, StreamId};
 
 pub fn stream(name: &str) -> StreamId {
     StreamId::new(name).expect("valid test stream id")
@@ -18,16 +17,14 @@ pub fn events(range: std::ops::Range<u64>) -> Vec<NewEvent> {
     range.map(event).collect()
 }
 
-pub async fn read(store: &MemoryStore, id: &StreamId) -> Vec<RecordedEvent> {
-    store
-        .read_stream(id, ReadStream::forward())
-        .await
-        .expect("read")
+pub async fn read(store: &impl EventReader, id: &StreamId) -> Vec<RecordedEvent> {
+    store.read_whole_stream(id).await.expect("read")
 }
 
-pub async fn everything(store: &MemoryStore) -> Vec<RecordedEvent> {
+/// The whole global order, paged to the end.
+pub async fn everything(store: &impl EventReader) -> Vec<RecordedEvent> {
     store
-        .read_all(Position::START, usize::MAX)
+        .read_all_to_end(ReadAll::from_beginning())
         .await
         .expect("read all")
 }

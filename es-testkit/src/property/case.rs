@@ -9,7 +9,7 @@ use std::{
 use es_core::Aggregate;
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{PropertyCheck, PropertyFailure};
+use super::{PropertyCheck, PropertyFailure, store::StoreCase};
 use crate::{checks, report};
 
 /// Why a case failed, and what happened up to there.
@@ -95,7 +95,9 @@ where
                     if keep_trace {
                         trace.push((format!("{command:?}\n     => {events:?}"), true));
                     }
-                    if let Err(why) = checks::round_trip(&events) {
+                    if let Err(why) =
+                        checks::round_trip(&events).and_then(|()| checks::declared(&events))
+                    {
                         return Err(fail(Some(index), why, trace, &state));
                     }
                     let applied = catch_unwind(AssertUnwindSafe(|| {
@@ -121,10 +123,17 @@ where
         if let Err(why) = snapshot_plus_tail(&state, &all) {
             return Err(fail(None, why, trace, &state));
         }
-        if self.through_store
-            && let Err((step, why)) = self.store_case(history, commands, &state)
-        {
-            return Err(fail(step, why, trace, &state));
+        if let Some(leg) = &self.through_store {
+            let services = (self.services)();
+            let case = StoreCase {
+                history,
+                commands,
+                expected: &state,
+                services: &services,
+            };
+            if let Err((step, why)) = leg(case) {
+                return Err(fail(step, why, trace, &state));
+            }
         }
         Ok(())
     }

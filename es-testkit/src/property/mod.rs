@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use es_core::Aggregate;
+use es_core::{Aggregate, SnapshotStore, testing::StoreFactory};
 use proptest::{
     collection::vec,
     strategy::{Just, Strategy},
@@ -14,24 +14,29 @@ use serde::{Serialize, de::DeserializeOwned};
 mod case;
 mod store;
 
+use store::{StoreLeg, store_leg};
+
 pub(crate) type Invariant<A> = (String, Box<dyn Fn(&A) -> bool + Send + Sync>);
 
 /// Checks an aggregate's promises on generated command sequences.
 ///
 /// For every sequence (optionally after a generated history) it checks, step by step:
-/// a rejected command changes nothing; every emitted event survives a serde round trip; your
+/// a rejected command changes nothing; every emitted event survives a serde round trip and has
+/// a type name listed in [`EVENT_TYPES`](es_core::DomainEvent::EVENT_TYPES); your
 /// [`invariant`](PropertyCheck::invariant)s hold after every step; and at the end: a replay of
 /// all events gives the same state (determinism); a snapshot at any point (state serialized and
 /// deserialized) plus the tail gives the same state as a full replay. With
-/// [`through_store`](PropertyCheck::through_store) the sequence also runs through a
-/// [`MemoryStore`](memory_store::MemoryStore) and [`Repository`](es_core::Repository) with
-/// snapshots, checking that versions are monotonic and gapless and the reloaded state matches.
+/// [`through_store`](PropertyCheck::through_store) (a memory store) or
+/// [`through_store_factory`](PropertyCheck::through_store_factory) (any provider) the sequence
+/// also runs through a fresh store and the [`Repository`](es_core::Repository) with snapshots,
+/// checking that versions are monotonic and gapless, that a reader sees what was written and
+/// that the reloaded state matches.
 ///
 /// A failing sequence is shrunk by proptest (commands removed, then each command simplified
 /// as its strategy allows) and printed as a readable scenario.
 ///
 /// ```
-/// use es_core::doc_fixture::{Account, Command};
+/// use es_testkit::example::{Account, Command};
 /// use es_testkit::PropertyCheck;
 /// use proptest::prelude::*;
 ///
@@ -51,7 +56,7 @@ pub struct PropertyCheck<A: Aggregate> {
     cases: u32,
     max_commands: usize,
     deterministic: bool,
-    pub(crate) through_store: bool,
+    pub(crate) through_store: Option<StoreLeg<A>>,
 }
 
 impl<A> PropertyCheck<A>
@@ -71,7 +76,7 @@ where
     /// A check whose every case decides with fresh services from `services`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use es_testkit::example::{Account, Command};
     /// # use proptest::prelude::*;
     /// es_testkit::PropertyCheck::<Account>::new_with_services(|| ())
     ///     .cases(8)
@@ -84,7 +89,7 @@ where
             cases: 256,
             max_commands: 20,
             deterministic: false,
-            through_store: false,
+            through_store: None,
         }
     }
 
@@ -92,7 +97,7 @@ where
     /// it.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use es_testkit::example::{Account, Command};
     /// # use proptest::prelude::*;
     /// es_testkit::PropertyCheck::<Account>::new()
     ///     .invariant("balance below a billion", |account| account.balance < 1_000_000_000)
@@ -127,20 +132,52 @@ where
         self
     }
 
-    /// Also runs every sequence through a memory store and the repository (with snapshots
-    /// every 3 events), checking gapless versions and the reloaded state. Costs more per case.
-    /// Works in sync and async tests alike.
+    /// Also runs every sequence through a fresh memory store and the repository (with
+    /// snapshots every 3 events), checking gapless versions, what a reader sees and the
+    /// reloaded state. Costs more per case. Works in sync and async tests alike. Feature
+    /// `memory` (on by default); for another provider use
+    /// [`through_store_factory`](PropertyCheck::through_store_factory).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use es_testkit::example::{Account, Command};
     /// # use proptest::prelude::*;
     /// es_testkit::PropertyCheck::<Account>::new()
     ///     .through_store()
     ///     .cases(8)
     ///     .run((1..100u64).prop_map(|amount| Command::Withdraw { amount }));
     /// ```
-    pub fn through_store(mut self) -> Self {
-        self.through_store = true;
+    #[cfg(feature = "memory")]
+    pub fn through_store(self) -> Self {
+        self.through_store_factory(|| async { memory_store::MemoryStore::new() })
+    }
+
+    /// Like [`through_store`](PropertyCheck::through_store), on stores from `factory`: every
+    /// generated sequence (shrunk ones included) runs on a fresh store from
+    /// [`create`](StoreFactory::create), through the factory's store for writes and its
+    /// reader for the read back (waited on for as long as the reader's
+    /// [`Claims::consistency`](es_core::Claims::consistency) allows). The store must keep
+    /// snapshots ([`SnapshotStore`]): the leg loads through them. A factory that fails fails
+    /// the case, with its error.
+    ///
+    /// Each case runs on a current-thread runtime of its own (on a thread of its own inside
+    /// an async test), so the factory must make stores that work on any runtime.
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// use memory_store::MemoryStore;
+    ///
+    /// es_testkit::PropertyCheck::<Account>::new()
+    ///     .through_store_factory(|| async { MemoryStore::new() })
+    ///     .cases(8)
+    ///     .run((1..100u64).prop_map(|amount| Command::Deposit { amount }));
+    /// ```
+    pub fn through_store_factory<F>(mut self, factory: F) -> Self
+    where
+        F: StoreFactory,
+        F::Store: SnapshotStore,
+    {
+        self.through_store = Some(store_leg::<A, F>(factory));
         self
     }
 
@@ -160,7 +197,7 @@ where
     /// Like [`run`](PropertyCheck::run), after a history drawn from `history`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command, Event};
+    /// # use es_testkit::example::{Account, Command, Event};
     /// # use proptest::prelude::*;
     /// let history = prop::collection::vec((1..50u64).prop_map(|amount| Event::Deposited { amount }), 1..5);
     /// es_testkit::PropertyCheck::<Account>::new()
@@ -182,7 +219,7 @@ where
     /// Like [`run`](PropertyCheck::run), returning the shrunk failure instead of panicking.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use es_testkit::example::{Account, Command};
     /// # use proptest::prelude::*;
     /// let failure = es_testkit::PropertyCheck::<Account>::new()
     ///     .invariant("balance below 100", |a| a.balance < 100)
@@ -214,7 +251,7 @@ where
     /// `commands` (for sequences whose commands depend on each other).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command};
+    /// # use es_testkit::example::{Account, Command};
     /// # use proptest::prelude::*;
     /// // Withdraw exactly what was deposited.
     /// let pairs = (1..100u64).prop_map(|amount| {
@@ -319,7 +356,7 @@ impl<A: Aggregate> fmt::Debug for PropertyCheck<A> {
             .field("invariants", &names)
             .field("cases", &self.cases)
             .field("max_commands", &self.max_commands)
-            .field("through_store", &self.through_store)
+            .field("through_store", &self.through_store.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -21,7 +21,7 @@ pub type RaceOutcome<A> = (
 /// commands stored nothing; a reload equals a replay of everything stored.
 ///
 /// ```
-/// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+/// # use es_testkit::example::{Account, Command::*, Event::*};
 /// # tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(async {
 /// es_testkit::StoreScenario::<Account>::new()
 ///     .given([Deposited { amount: 10 }])
@@ -36,7 +36,7 @@ pub struct StoreRace<A: Aggregate> {
     state: A,
 }
 
-impl<A: Aggregate, S: EventStore + Clone + 'static> StoreScenario<A, S> {
+impl<A: Aggregate, S: EventStore + Clone + 'static, P> StoreScenario<A, S, P> {
     /// Executes all `commands` at once on the stream (one task each, retrying conflicts per
     /// the retry policy) and checks that the store kept every accepted command's events exactly
     /// once.
@@ -73,7 +73,7 @@ impl<A: Aggregate, S: EventStore + Clone + 'static> StoreScenario<A, S> {
             match task.await {
                 Ok((command, Ok(executed))) => {
                     if let Some(result) = executed.appended {
-                        appended.push((result.first_version, outcomes.len()));
+                        appended.push((result.first.version, outcomes.len()));
                     }
                     outcomes.push((command, Ok(executed.events)));
                 }

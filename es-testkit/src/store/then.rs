@@ -2,9 +2,9 @@
 
 use std::fmt;
 
-use es_core::{Aggregate, EventStore, ExecuteError, Executed, Loaded, RecordedEvent};
+use es_core::{Aggregate, EventStore, ExecuteError, Executed, Loaded, RecordedEvent, StreamId};
 
-use super::{StoreScenario, decode, describe, gapless};
+use super::{SnapshotsOff, StoreScenario, decode, describe, gapless};
 use crate::{
     checks,
     report::{self, Context},
@@ -15,7 +15,7 @@ use crate::{
 /// [`Then`](crate::Then), look at the stored events, or run the next command.
 ///
 /// ```
-/// # use es_core::doc_fixture::{Account, Command::*, Event::*, AccountError};
+/// # use es_testkit::example::{Account, Command::*, Event::*, AccountError};
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// es_testkit::StoreScenario::<Account>::new()
 ///     .when(Deposit { amount: 5 }).await
@@ -25,8 +25,8 @@ use crate::{
 ///     .then_version(1);
 /// # });
 /// ```
-pub struct StoreThen<A: Aggregate, S> {
-    scenario: StoreScenario<A, S>,
+pub struct StoreThen<A: Aggregate, S, P = SnapshotsOff> {
+    scenario: StoreScenario<A, S, P>,
     history: Vec<A::Event>,
     command: A::Command,
     outcome: Result<Vec<A::Event>, ExecuteError<A::Error>>,
@@ -36,14 +36,14 @@ pub struct StoreThen<A: Aggregate, S> {
 }
 
 /// Makes the built-in checks of a store-backed step and keeps what it produced.
-pub(super) fn finish<A, S>(
-    scenario: StoreScenario<A, S>,
+pub(super) fn finish<A, S, P>(
+    scenario: StoreScenario<A, S, P>,
     history: Vec<A::Event>,
     command: A::Command,
     outcome: Result<Executed<A>, ExecuteError<A::Error>>,
     recorded: Vec<RecordedEvent>,
     reloaded: es_core::Result<Loaded<A>>,
-) -> StoreThen<A, S>
+) -> StoreThen<A, S, P>
 where
     A: Aggregate + PartialEq,
     A::Event: PartialEq,
@@ -115,9 +115,9 @@ where
     }
 }
 
-impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
+impl<A: Aggregate, S: EventStore + Clone, P> StoreThen<A, S, P> {
     /// Runs another command on the same stream.
-    pub async fn when(self, command: A::Command) -> StoreThen<A, S>
+    pub async fn when(self, command: A::Command) -> StoreThen<A, S, P>
     where
         A: PartialEq,
         A::Event: PartialEq,
@@ -233,7 +233,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
     /// Asserts the stream's version after the step (the number of events it holds).
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*, Event::*};
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
     /// # es_testkit::__private::block_on(async {
     /// es_testkit::StoreScenario::<Account>::new()
     ///     .given([Deposited { amount: 1 }])
@@ -256,7 +256,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
     /// Hands the stream's stored events (type-erased, with versions and metadata) to `inspect`.
     ///
     /// ```
-    /// # use es_core::doc_fixture::{Account, Command::*};
+    /// # use es_testkit::example::{Account, Command::*};
     /// # es_testkit::__private::block_on(async {
     /// es_testkit::StoreScenario::<Account>::new()
     ///     .when(Deposit { amount: 1 }).await
@@ -293,6 +293,11 @@ impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
         &self.scenario.store
     }
 
+    /// The stream the scenario runs on.
+    pub fn stream(&self) -> &StreamId {
+        &self.scenario.stream
+    }
+
     /// A serializable view of the outcome for [`assert_events_snapshot!`](crate::assert_events_snapshot).
     pub fn snapshot(&self) -> StepSnapshot {
         match &self.outcome {
@@ -325,7 +330,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreThen<A, S> {
     }
 }
 
-impl<A: Aggregate, S: fmt::Debug> fmt::Debug for StoreThen<A, S> {
+impl<A: Aggregate, S: fmt::Debug, P> fmt::Debug for StoreThen<A, S, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StoreThen")
             .field("scenario", &self.scenario)

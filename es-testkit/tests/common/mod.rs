@@ -33,6 +33,8 @@ pub enum NoteEvent {
 }
 
 impl DomainEvent for NoteEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["Noted"];
+
     fn event_type(&self) -> &'static str {
         "Noted"
     }
@@ -78,12 +80,12 @@ pub struct Drifting {
 impl Aggregate for Drifting {
     const NAME: &'static str = "drifting";
     type Command = ();
-    type Event = es_core::doc_fixture::Event;
+    type Event = es_testkit::example::Event;
     type Error = Full;
     type Services = ();
 
     fn handle(&self, (): &(), (): &()) -> Result<Vec<Self::Event>, Full> {
-        Ok(vec![es_core::doc_fixture::Event::Deposited { amount: 1 }])
+        Ok(vec![es_testkit::example::Event::Deposited { amount: 1 }])
     }
 
     fn apply(&mut self, _: &Self::Event) {
@@ -107,7 +109,7 @@ impl PartialEq for Meddling {
 impl Aggregate for Meddling {
     const NAME: &'static str = "meddling";
     type Command = ();
-    type Event = es_core::doc_fixture::Event;
+    type Event = es_testkit::example::Event;
     type Error = Full;
     type Services = ();
 
@@ -117,4 +119,49 @@ impl Aggregate for Meddling {
     }
 
     fn apply(&mut self, _: &Self::Event) {}
+}
+
+/// Events whose `EVENT_TYPES` forgets one of the names `event_type` returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum LedgerEvent {
+    Opened,
+    Closed,
+}
+
+impl DomainEvent for LedgerEvent {
+    // Deliberately wrong: "Closed" is missing.
+    const EVENT_TYPES: &'static [&'static str] = &["Opened"];
+
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::Opened => "Opened",
+            Self::Closed => "Closed",
+        }
+    }
+}
+
+/// A ledger that closes when open and opens when closed: half of what it emits is undeclared.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Undeclared {
+    pub open: bool,
+}
+
+impl Aggregate for Undeclared {
+    const NAME: &'static str = "ledger";
+    type Command = ();
+    type Event = LedgerEvent;
+    type Error = Full;
+    type Services = ();
+
+    fn handle(&self, (): &(), (): &()) -> Result<Vec<LedgerEvent>, Full> {
+        Ok(vec![if self.open {
+            LedgerEvent::Closed
+        } else {
+            LedgerEvent::Opened
+        }])
+    }
+
+    fn apply(&mut self, event: &LedgerEvent) {
+        self.open = *event == LedgerEvent::Opened;
+    }
 }

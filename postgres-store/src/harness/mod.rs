@@ -17,12 +17,12 @@
 //! ways. Never a silent skip.
 //!
 //! ```no_run
-//! use es_core::{EventStore, ExpectedVersion, NewEvent, StreamId};
+//! use es_core::{EventWriterExt, ExpectedVersion, NewEvent, StreamId};
 //!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = postgres_store::harness::fresh_store().await?;
-//! let stream = StreamId::new("test-1")?;
-//! store.append(&stream, ExpectedVersion::NoStream, vec![NewEvent::from_json("A", "{}")?]).await?;
+//! let stream = StreamId::new("order-1")?;
+//! store.append_events(&stream, ExpectedVersion::NoStream, [NewEvent::from_json("Placed", "{}")?]).await?;
 //! # Ok(())
 //! # }
 //! ```
