@@ -3,15 +3,20 @@
 //! `cargo bench -p benches` (add `-- <filter>` to pick workloads, `-- --test` for one pass).
 
 use std::{
-    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicU32, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use benches::{raw_sql::RawSql, workloads};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use es_core::{EventStore, Repository};
+use es_core::{
+    Repository, SnapshotStore,
+    testing::{FreshStore, StoreFactory},
+};
 use postgres_store::{PgStore, PgStoreConfig, harness::LocalCluster};
-use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::runtime::Runtime;
 
 /// Events in the stream the read and rehydration workloads load.
@@ -33,26 +38,29 @@ fn check<T>(outcome: Result<T, es_core::Error>) -> T {
     outcome.unwrap_or_else(|error| panic!("benchmark workload failed: {error}"))
 }
 
-/// Runs every workload against one provider. `fresh` makes an empty store; `fresh_per_sample`
+/// A fresh store (and its reader) from `factory`.
+fn fresh<F: StoreFactory>(rt: &Runtime, factory: &F) -> FreshStore<F::Store, F::Reader> {
+    rt.block_on(factory.create())
+        .unwrap_or_else(|error| panic!("cannot make a store for the benchmarks: {error}"))
+}
+
+/// Runs every workload against one provider. `factory` makes an empty store; `fresh_per_sample`
 /// says whether append workloads may take a new one per sample (cheap for memory, which would
-/// otherwise grow without bound) or must share one (a database).
-fn provider<S, F, Fut>(
-    c: &mut Criterion,
-    rt: &Runtime,
-    name: &str,
-    fresh: F,
-    fresh_per_sample: bool,
-) where
-    S: EventStore + Clone + 'static,
-    F: Fn() -> Fut,
-    Fut: Future<Output = S>,
+/// otherwise grow without bound) or must share one (a database). Writes go through the
+/// factory's store, reads through its reader. Both providers keep snapshots, so the rehydration
+/// from a snapshot runs for both; a provider without [`SnapshotStore`] would drop that bound and
+/// that benchmark.
+fn provider<F>(c: &mut Criterion, rt: &Runtime, name: &str, factory: F, fresh_per_sample: bool)
+where
+    F: StoreFactory,
+    F::Store: SnapshotStore,
 {
-    let shared = rt.block_on(fresh());
+    let shared = fresh(rt, &factory);
     let store_for_sample = || {
         if fresh_per_sample {
-            rt.block_on(fresh())
+            fresh(rt, &factory).store
         } else {
-            shared.clone()
+            shared.store.clone()
         }
     };
 
@@ -92,53 +100,49 @@ fn provider<S, F, Fut>(
     });
     group.finish();
 
-    let stream = check(rt.block_on(workloads::seed_stream(&shared, STREAM_LEN)));
+    let stream = check(rt.block_on(workloads::seed_stream(&shared.store, STREAM_LEN)));
     let mut group = c.benchmark_group("read");
     group.throughput(Throughput::Elements(STREAM_LEN));
     group.bench_function(BenchmarkId::new("stream-1000", name), |b| {
         b.to_async(rt)
-            .iter(|| async { check(workloads::read_stream(&shared, &stream).await) });
+            .iter(|| async { check(workloads::read_stream(&shared.reader, &stream).await) });
     });
     group.finish();
 
     let mut group = c.benchmark_group("rehydrate");
     group.throughput(Throughput::Elements(STREAM_LEN));
-    let full = Repository::new(shared.clone());
+    let full = Repository::new(shared.store.clone());
     group.bench_function(BenchmarkId::new("full-replay-1000", name), |b| {
         b.to_async(rt)
             .iter(|| async { check(workloads::rehydrate(&full, &stream).await) });
     });
-    if shared.capabilities().snapshots {
-        check(rt.block_on(workloads::snapshot_before_tail(&shared, &stream, 10)));
-        let snapshots = Repository::new(shared.clone()).with_snapshots(u64::MAX);
-        group.bench_function(BenchmarkId::new("snapshot-plus-10-of-1000", name), |b| {
-            b.to_async(rt)
-                .iter(|| async { check(workloads::rehydrate(&snapshots, &stream).await) });
-        });
-    }
+    check(rt.block_on(workloads::snapshot_before_tail(&shared.store, &stream, 10)));
+    let snapshots = Repository::new(shared.store.clone()).with_snapshots(u64::MAX);
+    group.bench_function(BenchmarkId::new("snapshot-plus-10-of-1000", name), |b| {
+        b.to_async(rt)
+            .iter(|| async { check(workloads::rehydrate(&snapshots, &stream).await) });
+    });
     group.finish();
 
     // A store holding exactly STORE_LEN events, so read-all and catch-up move a known amount.
-    let filled = rt.block_on(fresh());
+    let filled = fresh(rt, &factory);
     for _ in 0..STORE_LEN / STREAM_LEN {
-        check(rt.block_on(workloads::seed_stream(&filled, STREAM_LEN)));
+        check(rt.block_on(workloads::seed_stream(&filled.store, STREAM_LEN)));
     }
     let mut group = c.benchmark_group("read_all");
     group.throughput(Throughput::Elements(STORE_LEN));
     group.bench_function(BenchmarkId::new("pages-of-1000", name), |b| {
         b.to_async(rt)
-            .iter(|| async { check(workloads::read_all(&filled, 1_000).await) });
+            .iter(|| async { check(workloads::read_all(&filled.reader, 1_000).await) });
     });
     group.finish();
-    if filled.capabilities().subscriptions {
-        let mut group = c.benchmark_group("subscribe");
-        group.throughput(Throughput::Elements(STORE_LEN));
-        group.bench_function(BenchmarkId::new("catch-up-10000", name), |b| {
-            b.to_async(rt)
-                .iter(|| async { check(workloads::catch_up(&filled, STORE_LEN).await) });
-        });
-        group.finish();
-    }
+    let mut group = c.benchmark_group("subscribe");
+    group.throughput(Throughput::Elements(STORE_LEN));
+    group.bench_function(BenchmarkId::new("catch-up-10000", name), |b| {
+        b.to_async(rt)
+            .iter(|| async { check(workloads::catch_up(&filled.reader, STORE_LEN).await) });
+    });
+    group.finish();
 }
 
 fn memory(c: &mut Criterion) {
@@ -168,33 +172,31 @@ fn postgres(c: &mut Criterion) {
             }
         },
     };
-    let schemas = AtomicU32::new(0);
-    let fresh = || async {
-        let schema = format!(
-            "bench_{}_{}",
-            std::process::id(),
-            schemas.fetch_add(1, Ordering::Relaxed)
-        );
-        let config = PgStoreConfig::new(url.clone())
-            .schema(schema)
-            .max_connections(16);
-        let store = PgStore::connect(config)
-            .await
-            .unwrap_or_else(|error| panic!("cannot connect to PostgreSQL at {url}: {error}"));
-        store
-            .migrate()
-            .await
-            .unwrap_or_else(|error| panic!("cannot migrate: {error}"));
-        store
+    let url: Arc<str> = url.into();
+    let schemas = Arc::new(AtomicU32::new(0));
+    let factory = move || {
+        let (url, schema) = (url.clone(), schemas.fetch_add(1, Ordering::Relaxed));
+        async move {
+            let schema = format!("bench_{}_{schema}", std::process::id());
+            let config = PgStoreConfig::new(&*url).schema(schema).max_connections(16);
+            let store = PgStore::connect(config)
+                .await
+                .unwrap_or_else(|error| panic!("cannot connect to PostgreSQL at {url}: {error}"));
+            store
+                .migrate()
+                .await
+                .unwrap_or_else(|error| panic!("cannot migrate: {error}"));
+            store
+        }
     };
-    let first = rt.block_on(fresh());
+    let first = fresh(&rt, &factory).store;
     raw_sql(c, &rt, &first);
-    provider(c, &rt, "postgres", fresh, false);
+    provider(c, &rt, "postgres", factory, false);
     drop(cluster); // stops the server and removes its directory before the process exits
 }
 
 /// Plain sqlx statements on the same server, same table shape: the limit to compare with.
-fn raw_sql(c: &mut Criterion, rt: &Runtime, store: &postgres_store::PgStore) {
+fn raw_sql(c: &mut Criterion, rt: &Runtime, store: &PgStore) {
     let raw = check(rt.block_on(RawSql::create(store.pool().clone())));
     let mut group = c.benchmark_group("append");
     for batch in [1u64, 10, 100] {

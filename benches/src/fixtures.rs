@@ -1,13 +1,12 @@
-//! Events and streams the workloads write: small, realistic payloads.
+//! Events and streams the workloads write: deposits of the [`domain`](crate::domain) account.
 
-use es_core::{
-    DomainEvent, Error, EventId, NewEvent, StreamId,
-    doc_fixture::{Account, Event},
-};
+use es_core::{DomainEvent, Error, EventId, Metadata, NewEvent, StreamId};
 
-/// A deposit of `amount`, as the typed layer would serialize it (about 60 bytes of JSON).
+use crate::domain::AccountEvent;
+
+/// A deposit of `amount`, serialized as the typed layer would store it.
 pub fn deposit(amount: u64) -> Result<NewEvent, Error> {
-    Event::Deposited { amount }.to_new_event(Default::default())
+    AccountEvent::Deposited { amount }.to_new_event(Metadata::default())
 }
 
 /// `count` deposits of 1, 2, 3, ...
@@ -19,6 +18,3 @@ pub fn deposits(count: u64) -> Result<Vec<NewEvent>, Error> {
 pub fn fresh_stream(prefix: &str) -> Result<StreamId, Error> {
     StreamId::new(format!("{prefix}-{}", EventId::new()))
 }
-
-/// The aggregate the rehydration workloads load.
-pub type BenchAggregate = Account;

@@ -14,12 +14,15 @@
 //! to it, [`raw_sql`] measures plain sqlx statements on the same database in the same run, the
 //! limit the provider is compared with.
 //!
-//! The workloads live in [`workloads`] as plain async functions over any
-//! [`EventStore`](es_core::EventStore), so a provider of your own can be measured the same way.
+//! The workloads live in [`workloads`] as plain async functions, each over the capability it
+//! uses ([`EventWriter`](es_core::EventWriter), [`EventReader`](es_core::EventReader),
+//! [`SnapshotStore`](es_core::SnapshotStore)), so a provider of your own can be measured the
+//! same way. What they write is the small bank account of [`domain`], through [`fixtures`].
 
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod domain;
 pub mod fixtures;
 pub mod raw_sql;
 pub mod workloads;

@@ -1,18 +1,24 @@
-//! The workloads, as plain async functions over any store. Each returns how many events it
-//! moved, so a benchmark can report events per second.
+//! The workloads, as plain async functions over the capability each one uses: writing workloads
+//! take an [`EventWriter`], reading ones an [`EventReader`], the snapshot set-up a
+//! [`SnapshotStore`], and the ones that go through the [`Repository`] a full [`EventStore`].
+//! Each returns how many events it moved, so a benchmark can report events per second.
 
 use std::sync::Arc;
 
 use es_core::{
-    Aggregate, Error, EventStore, ExpectedVersion, Position, ReadStream, Repository, Snapshot,
-    StreamAppend, StreamId, Version,
+    Aggregate, Error, EventReader, EventReaderExt, EventStore, EventWriter, EventWriterExt,
+    ExecuteError, ExpectedVersion, PageState, Payload, ReadAll, Repository, RetryPolicy, Snapshot,
+    SnapshotStore, StreamAppend, StreamId, Subscribe, SubscriptionItem, Version,
 };
 
-use crate::fixtures::{BenchAggregate, deposit, deposits, fresh_stream};
+use crate::{
+    domain::{Account, AccountCommand},
+    fixtures::{deposit, deposits, fresh_stream},
+};
 
 /// Appends `iterations` batches of `batch` events to one fresh stream, each with
 /// `Exact(version)` as a single writer would.
-pub async fn append_batches<S: EventStore>(
+pub async fn append_batches<S: EventWriter>(
     store: &S,
     iterations: u64,
     batch: u64,
@@ -22,15 +28,15 @@ pub async fn append_batches<S: EventStore>(
     for _ in 0..iterations {
         let events = deposits(batch)?;
         let written = store
-            .append(&stream, ExpectedVersion::from_current(version), events)
+            .append_events(&stream, ExpectedVersion::from_current(version), events)
             .await?;
-        version = Some(written.last_version);
+        version = Some(written.last.version);
     }
     Ok(iterations * batch)
 }
 
 /// Appends one event to each of `streams` fresh streams at once, `iterations` times.
-pub async fn append_multi<S: EventStore>(
+pub async fn append_multi<S: EventWriter>(
     store: &S,
     iterations: u64,
     streams: u64,
@@ -63,12 +69,12 @@ pub async fn contended_commands<S>(store: S, writers: u64, commands: u64) -> Res
 where
     S: EventStore + Clone + 'static,
 {
-    let repository = Arc::new(Repository::<BenchAggregate, S>::new(store).with_retry(
-        es_core::RetryPolicy {
+    let repository = Arc::new(
+        Repository::<Account, S>::new(store).with_retry(RetryPolicy {
             max_attempts: 1_000,
-            ..Default::default()
-        },
-    ));
+            ..RetryPolicy::default()
+        }),
+    );
     let mut left = commands;
     while left > 0 {
         let round = left.min(CONTENTION_ROUND);
@@ -79,13 +85,13 @@ where
                 let (repository, stream) = (repository.clone(), stream.clone());
                 tokio::spawn(async move {
                     for _ in 0..round {
-                        let deposit = es_core::doc_fixture::Command::Deposit { amount: 1 };
+                        let deposit = AccountCommand::Deposit { amount: 1 };
                         repository
                             .execute(&stream, &deposit, &())
                             .await
-                            .map_err(|e| Error::Backend {
-                                message: e.to_string(),
-                                source: None,
+                            .map_err(|error| match error {
+                                ExecuteError::Store(error) => error,
+                                other => Error::backend(other),
                             })?;
                     }
                     Ok::<(), Error>(())
@@ -103,13 +109,13 @@ where
 pub const CONTENTION_ROUND: u64 = 8;
 
 /// Fills a fresh stream with `events` deposits (in batches of up to 1000) and returns its id.
-pub async fn seed_stream<S: EventStore>(store: &S, events: u64) -> Result<StreamId, Error> {
+pub async fn seed_stream<S: EventWriter>(store: &S, events: u64) -> Result<StreamId, Error> {
     let stream = fresh_stream("seeded")?;
     let mut written = 0;
     while written < events {
         let batch = (events - written).min(1_000);
         store
-            .append(&stream, ExpectedVersion::Any, deposits(batch)?)
+            .append_events(&stream, ExpectedVersion::Any, deposits(batch)?)
             .await?;
         written += batch;
     }
@@ -117,79 +123,144 @@ pub async fn seed_stream<S: EventStore>(store: &S, events: u64) -> Result<Stream
 }
 
 /// Reads a whole stream, oldest first.
-pub async fn read_stream<S: EventStore>(store: &S, stream: &StreamId) -> Result<u64, Error> {
-    Ok(store
-        .read_stream(stream, ReadStream::forward())
-        .await?
-        .len() as u64)
+pub async fn read_stream<S: EventReader>(store: &S, stream: &StreamId) -> Result<u64, Error> {
+    Ok(store.read_whole_stream(stream).await?.len() as u64)
 }
 
-/// Loads the aggregate through the repository (snapshot + tail when `snapshots`).
+/// Loads the aggregate through the repository (a snapshot + the tail when the repository was
+/// given snapshots); returns the stream's version.
+///
+/// The repository, not this function, needs the full [`EventStore`]: [`Repository`] takes one
+/// even to load.
 pub async fn rehydrate<S: EventStore>(
-    repository: &Repository<BenchAggregate, S>,
+    repository: &Repository<Account, S>,
     stream: &StreamId,
 ) -> Result<u64, Error> {
     let loaded = repository.load(stream).await?;
-    Ok(loaded.version.map_or(0, Version::get))
+    Ok(loaded.version().map_or(0, Version::get))
 }
 
 /// Saves a snapshot of the stream's state `tail` events before its end, so that loading with
 /// snapshots replays only `tail` events.
-pub async fn snapshot_before_tail<S: EventStore>(
+pub async fn snapshot_before_tail<S: EventReader + SnapshotStore>(
     store: &S,
     stream: &StreamId,
     tail: u64,
 ) -> Result<(), Error> {
-    let events = store.read_stream(stream, ReadStream::forward()).await?;
+    let events = store.read_whole_stream(stream).await?;
     let keep = events
         .len()
         .saturating_sub(usize::try_from(tail).unwrap_or(usize::MAX));
-    let mut state = BenchAggregate::default();
+    let mut state = Account::default();
     for recorded in &events[..keep] {
-        state.apply(&recorded.payload.to_typed()?);
+        state.apply(&recorded.decode()?);
     }
     let Some(last) = events[..keep].last() else {
         return Ok(());
     };
     store
-        .save_snapshot(Snapshot {
-            stream_id: stream.clone(),
-            version: last.version,
-            state: es_core::Payload::from_value(&state)?,
-        })
+        .save_snapshot(Snapshot::new(
+            stream.clone(),
+            last.event_ref(),
+            Payload::from_value(&state)?,
+        ))
         .await
 }
 
-/// Pages through everything from the start.
-pub async fn read_all<S: EventStore>(store: &S, page: usize) -> Result<u64, Error> {
-    let mut next = Position::START;
+/// Pages through the global order from the beginning, `page` events at a time, each page read
+/// after the previous one's checkpoint, until a page is caught up.
+///
+/// A page held back (a transaction that may still commit below it is open, which nothing in the
+/// benchmarks leaves) is read again from the same checkpoint.
+pub async fn read_all<S: EventReader>(store: &S, page: usize) -> Result<u64, Error> {
+    let mut request = ReadAll::from_beginning().limit(page);
     let mut count = 0;
     loop {
-        let events = store.read_all(next, page).await?;
-        let Some(last) = events.last() else {
-            return Ok(count);
-        };
-        next = last.position.next();
-        count += events.len() as u64;
-        if events.len() < page {
+        let read = store.read_all(request).await?;
+        count += read.events.len() as u64;
+        if read.state == PageState::CaughtUp {
             return Ok(count);
         }
+        request = ReadAll::after(read.checkpoint).limit(page);
     }
 }
 
-/// Subscribes from the start and takes `events` events (all stored already: catch-up).
-pub async fn catch_up<S: EventStore>(store: &S, events: u64) -> Result<u64, Error> {
-    let mut subscription = store.subscribe(Position::START).await?;
-    for _ in 0..events {
+/// Subscribes from the beginning and takes `events` events (all stored already: catch-up),
+/// passing over the subscription's checkpoints. Fails if the subscription says it is caught up
+/// before that many came, or ends.
+pub async fn catch_up<S: EventReader>(store: &S, events: u64) -> Result<u64, Error> {
+    let mut subscription = store.subscribe(Subscribe::from_beginning()).await?;
+    let mut taken = 0;
+    while taken < events {
         match subscription.next().await {
-            Some(event) => drop(event?),
+            Some(Ok(SubscriptionItem::Event { .. })) => taken += 1,
+            Some(Ok(SubscriptionItem::CaughtUp(checkpoint))) => {
+                return Err(short_catch_up(format!(
+                    "the subscription caught up at {checkpoint} after {taken} of {events} events"
+                )));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(error)) => return Err(error),
             None => {
-                return Err(Error::Backend {
-                    message: "subscription ended before catching up".into(),
-                    source: None,
-                });
+                return Err(short_catch_up(format!(
+                    "the subscription ended after {taken} of {events} events"
+                )));
             }
         }
     }
     Ok(events)
+}
+
+fn short_catch_up(message: String) -> Error {
+    Error::Backend {
+        message: format!("{message}; does the store hold as many as the benchmark seeded?"),
+        retryable: false,
+        source: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use memory_store::MemoryStore;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn read_all_and_catch_up_move_every_seeded_event() {
+        let store = MemoryStore::new();
+        for _ in 0..3 {
+            seed_stream(&store, 5).await.unwrap();
+        }
+        assert_eq!(read_all(&store, 4).await.unwrap(), 15);
+        assert_eq!(read_all(&store, 5).await.unwrap(), 15);
+        assert_eq!(catch_up(&store, 15).await.unwrap(), 15);
+        let short = catch_up(&store, 16).await.unwrap_err().to_string();
+        assert!(
+            short.contains("caught up") && short.contains("after 15 of 16"),
+            "{short}"
+        );
+    }
+
+    #[tokio::test]
+    async fn rehydration_from_a_snapshot_replays_only_the_tail() {
+        let store = MemoryStore::new();
+        let stream = seed_stream(&store, 20).await.unwrap();
+        snapshot_before_tail(&store, &stream, 3).await.unwrap();
+        let repository = Repository::<Account, _>::new(store.clone()).with_snapshots(u64::MAX);
+        assert_eq!(rehydrate(&repository, &stream).await.unwrap(), 20);
+        let loaded = repository.load(&stream).await.unwrap();
+        assert_eq!(loaded.snapshot.map(|at| at.version.get()), Some(17));
+        assert_eq!(loaded.state.balance, (1..=20).sum::<u64>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn contended_commands_commit_one_event_per_command() {
+        let store = MemoryStore::new();
+        assert_eq!(contended_commands(store.clone(), 3, 10).await.unwrap(), 30);
+        let stored = store
+            .read_all_to_end(ReadAll::from_beginning())
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 30);
+    }
 }

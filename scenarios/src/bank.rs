@@ -60,6 +60,13 @@ pub enum BankEvent {
 }
 
 impl DomainEvent for BankEvent {
+    const EVENT_TYPES: &'static [&'static str] = &[
+        "AccountOpened",
+        "MoneyDeposited",
+        "MoneyWithdrawn",
+        "AccountClosed",
+    ];
+
     fn event_type(&self) -> &'static str {
         match self {
             Self::Opened { .. } => "AccountOpened",

@@ -54,6 +54,9 @@ pub enum CartEvent {
 }
 
 impl DomainEvent for CartEvent {
+    const EVENT_TYPES: &'static [&'static str] =
+        &["CartItemAdded", "CartItemRemoved", "CartCheckedOut"];
+
     fn event_type(&self) -> &'static str {
         match self {
             Self::ItemAdded { .. } => "CartItemAdded",

@@ -14,8 +14,7 @@ async fn store() -> PgStore {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bank_account_round_trips_through_postgres() {
     let clock = TestClock::new();
-    StoreScenario::<BankAccount>::new()
-        .on_store(store().await)
+    StoreScenario::<BankAccount, _>::on(store().await)
         .with_services(BankServices::with_clock(clock.clone()))
         .with_snapshots(2)
         .given([
@@ -42,8 +41,7 @@ async fn bank_account_round_trips_through_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_withdrawals_on_postgres_respect_the_daily_limit() {
-    StoreScenario::<BankAccount>::new()
-        .on_store(store().await)
+    StoreScenario::<BankAccount, _>::on(store().await)
         .given([
             Opened {
                 owner: "ada".into(),
