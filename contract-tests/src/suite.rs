@@ -120,6 +120,11 @@ macro_rules! __with_cases {
                 model: [
                     model_based_operations_match_reference: Current,
                 ],
+                claims: [
+                    claims_meet_the_portable_floor: Current,
+                    multi_append_over_call_limit_rejected: Current,
+                    dense_positions_are_consecutive: Current,
+                ],
                 faults: [
                     executor_dropped_acks_store_once: Current,
                     executor_injected_failures_store_once: Current,

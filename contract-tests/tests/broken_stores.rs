@@ -139,6 +139,16 @@ caught_by! {
     accepting_a_wrong_head_hint_is_caught: AcceptsWrongHeadHint => [
         append_head_hint_must_match_expectation,
     ];
+    claims_below_the_floor_are_caught: ClaimsBelowFloor => [
+        claims_meet_the_portable_floor,
+        payload_at_size_limit_round_trips,
+    ];
+    an_ignored_call_limit_is_caught: IgnoresCallLimit => [
+        multi_append_over_call_limit_rejected,
+    ];
+    gaps_despite_a_dense_claim_are_caught: GapsDespiteDenseClaim => [
+        dense_positions_are_consecutive,
+    ];
     a_head_at_the_first_event_is_caught: HeadIsFirstEvent => [
         stream_head_names_the_last_event,
         model_based_operations_match_reference,

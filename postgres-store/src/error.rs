@@ -30,11 +30,16 @@ pub enum PgStoreError {
 }
 
 /// Maps a driver error onto the store contract's error: the backend being unreachable or gone
-/// is [`es_core::Error::Unavailable`] (the caller may retry with the same event ids), anything
-/// else is [`es_core::Error::Backend`].
+/// is [`es_core::Error::Unavailable`] (the caller may retry with the same event ids), a
+/// serialization failure or deadlock (nothing applied) a retryable [`es_core::Error::Backend`],
+/// anything else a backend error a retry will not fix. A protocol error is the driver and the
+/// server disagreeing, not the server going away: re-sending would not help, so it is not
+/// `Unavailable`.
 pub(crate) fn store_error(error: sqlx::Error) -> es_core::Error {
     if is_unavailable(&error) {
         es_core::Error::unavailable(error)
+    } else if matches!(sql_state(&error).as_deref(), Some("40001" | "40P01")) {
+        es_core::Error::retryable_backend(error)
     } else {
         es_core::Error::backend(error)
     }
@@ -44,7 +49,6 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
         | sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::WorkerCrashed => true,
@@ -86,7 +90,25 @@ mod tests {
         ));
         assert!(matches!(
             store_error(sqlx::Error::RowNotFound),
-            es_core::Error::Backend { .. }
+            es_core::Error::Backend {
+                retryable: false,
+                ..
+            }
         ));
+    }
+
+    #[test]
+    fn protocol_errors_are_not_unavailable() {
+        let error = store_error(sqlx::Error::Protocol("unexpected message".into()));
+        assert!(
+            matches!(
+                error,
+                es_core::Error::Backend {
+                    retryable: false,
+                    ..
+                }
+            ),
+            "a protocol error must not make callers re-send: {error:?}"
+        );
     }
 }

@@ -5,6 +5,7 @@
 pub mod append;
 pub mod bad_input;
 pub mod checkpoints;
+pub mod claims;
 pub mod concurrency;
 pub mod deletion;
 pub mod expected_version;

@@ -38,7 +38,7 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 use proptest::{
     strategy::{Strategy, ValueTree},
-    test_runner::{Config, TestRunner},
+    test_runner::{Config, RngSeed, TestRunner},
 };
 
 use es_core::StreamLifecycle;
@@ -57,6 +57,25 @@ pub struct ModelConfig {
     pub max_ops: usize,
     /// The most sequences tried while shrinking a failure.
     pub max_shrink_runs: u32,
+    /// The seed of the random sequences: the same seed gives the same sequences, so a run is
+    /// reproducible and a failure can be replayed. A failure message names it.
+    pub seed: u64,
+}
+
+/// The seed of [`ModelConfig::default`]: `ES_MODEL_SEED` when set (to replay a failure, or to
+/// explore other sequences), else a fixed one, so the suite checks the same sequences on every
+/// run and cannot pass or fail by luck.
+pub fn default_seed() -> u64 {
+    std::env::var("ES_MODEL_SEED")
+        .ok()
+        .and_then(|seed| seed.trim().parse().ok())
+        .unwrap_or(0x00E5_C0DE)
+}
+
+/// A seed nobody chose: for tests that explore new sequences on every run (and print the seed
+/// when they fail).
+pub fn random_seed() -> u64 {
+    fastrand::u64(..)
 }
 
 impl Default for ModelConfig {
@@ -66,6 +85,7 @@ impl Default for ModelConfig {
             cases: 16,
             max_ops: 40,
             max_shrink_runs: 200,
+            seed: default_seed(),
         }
     }
 }
@@ -101,6 +121,7 @@ async fn search<F: StoreFactory>(
     let mut runner = TestRunner::new(Config {
         cases: config.cases,
         failure_persistence: None,
+        rng_seed: RngSeed::Fixed(config.seed),
         ..Config::default()
     });
     let strategy = ops(config.max_ops, deletions);
@@ -131,8 +152,9 @@ async fn search<F: StoreFactory>(
             }
         }
         let (ops, why) = smallest;
+        let seed = config.seed;
         return Err(format!(
-            "sequence {case} disagreed with the reference model after shrinking to {} steps:\n{why}\nsteps:\n{}",
+            "sequence {case} of seed {seed} disagreed with the reference model after shrinking to {} steps (replay with ES_MODEL_SEED={seed}):\n{why}\nsteps:\n{}",
             ops.len(),
             ops.iter()
                 .enumerate()

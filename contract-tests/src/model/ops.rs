@@ -136,13 +136,15 @@ fn read_filter() -> impl Strategy<Value = ReadFilter> {
     ]
 }
 
-/// One operation (with `deletions`, one in seven a soft delete or tombstone). Shrinks towards
-/// appends and reads of stream 0 with small numbers.
+/// One operation (with `deletions`, one in five a soft delete or tombstone, most of them with
+/// an expectation that holds often). Shrinks towards appends and reads of stream 0 with small
+/// numbers.
 pub fn op(deletions: bool) -> BoxedStrategy<Op> {
     if deletions {
+        let delete_expect = prop_oneof![3 => Just(Expect::Any), 1 => expect()];
         prop_oneof![
-            6 => op_without_deletion(),
-            1 => (stream(), expect(), prop::bool::weighted(0.3))
+            4 => op_without_deletion(),
+            1 => (stream(), delete_expect, prop::bool::weighted(0.3))
                 .prop_map(|(stream, expect, hard)| Op::Delete { stream, expect, hard }),
         ]
         .boxed()

@@ -69,7 +69,16 @@ pub enum Flaw {
     AcceptsWrongHeadHint,
     /// `stream_head` names the stream's first event instead of its last.
     HeadIsFirstEvent,
+    /// Claims payloads of 1,000 bytes only, below the portable floor.
+    ClaimsBelowFloor,
+    /// Claims 2,000 events per call but takes more.
+    IgnoresCallLimit,
+    /// Claims dense positions but leaves a gap before every append.
+    GapsDespiteDenseClaim,
 }
+
+/// The hidden stream that `GapsDespiteDenseClaim` writes its gaps to.
+const GAP_STREAM: &str = "broken-gap";
 
 /// A memory store with one flaw.
 #[derive(Clone)]
@@ -225,7 +234,11 @@ fn as_f64(value: serde_json::Value) -> serde_json::Value {
 
 impl EventReader for Broken {
     fn claims(&self) -> Claims {
-        self.inner.claims()
+        match self.flaw {
+            Flaw::ClaimsBelowFloor => self.inner.claims().with_max_payload_bytes(1_000),
+            Flaw::IgnoresCallLimit => self.inner.claims().with_append_limits(1_000, 2_000),
+            _ => self.inner.claims(),
+        }
     }
 
     async fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Result<Vec<RecordedEvent>> {
@@ -333,6 +346,11 @@ impl EventReader for Broken {
                     .collect();
                 Ok(page)
             }
+            Flaw::GapsDespiteDenseClaim => {
+                let mut page = self.inner.read_all(request).await?;
+                page.events.retain(|e| e.stream_id.as_str() != GAP_STREAM);
+                Ok(page)
+            }
             _ => self.inner.read_all(request).await,
         }
     }
@@ -402,6 +420,12 @@ impl EventWriter for Broken {
     async fn append(&self, append: StreamAppend) -> Result<AppendResult> {
         let mut append = append;
         append.events = self.mangle(append.events);
+        if self.flaw == Flaw::GapsDespiteDenseClaim {
+            let gap = NewEvent::from_json("Gap", "{}")?;
+            self.inner
+                .append_events(&StreamId::new(GAP_STREAM)?, ExpectedVersion::Any, [gap])
+                .await?;
+        }
         let result = match self.flaw {
             Flaw::IgnoresExpectedVersion => {
                 append.expected = ExpectedVersion::Any;

@@ -1,0 +1,123 @@
+//! What a store claims ([`Claims`](es_core::Claims)): never less than the portable floor, and
+//! kept: the call limit is enforced, and "dense" positions really are consecutive.
+
+use es_core::{
+    EventReader, EventWriter, EventWriterExt, ExpectedVersion, PositionDensity, StreamAppend,
+    limits,
+};
+
+use super::support::{OrFail, batch, everything, fresh, stream};
+use crate::{Outcome, StoreFactory};
+
+/// Every limit the store claims is at least the portable floor, so a batch that one provider
+/// takes, every provider takes.
+pub async fn claims_meet_the_portable_floor<F: StoreFactory>(factory: &F) -> Outcome {
+    let fresh = fresh(factory).await;
+    for (what, claims) in [
+        ("the store", fresh.store.claims()),
+        ("the reader", fresh.reader.claims()),
+    ] {
+        assert!(
+            claims.max_events_per_append >= limits::MAX_EVENTS_PER_APPEND,
+            "{what} claims {} events per append, below the floor of {}",
+            claims.max_events_per_append,
+            limits::MAX_EVENTS_PER_APPEND
+        );
+        assert!(
+            claims.max_events_per_call >= limits::MAX_EVENTS_PER_CALL,
+            "{what} claims {} events per call, below the floor of {}",
+            claims.max_events_per_call,
+            limits::MAX_EVENTS_PER_CALL
+        );
+        assert!(
+            claims.max_payload_bytes >= limits::MAX_PAYLOAD_BYTES,
+            "{what} claims payloads of {} bytes, below the floor of {}",
+            claims.max_payload_bytes,
+            limits::MAX_PAYLOAD_BYTES
+        );
+    }
+    Outcome::Passed
+}
+
+/// The most events a case builds to probe a limit; a store claiming more is probed no further.
+const PROBE_LIMIT: usize = 20_000;
+
+/// A multi-stream append of exactly the claimed events per call is stored whole; one more event
+/// is `InvalidMultiAppend` and stores nothing.
+pub async fn multi_append_over_call_limit_rejected<F: StoreFactory>(factory: &F) -> Outcome {
+    let fresh = fresh(factory).await;
+    let claims = fresh.store.claims();
+    let (per_call, per_append) = (claims.max_events_per_call, claims.max_events_per_append);
+    if per_call > PROBE_LIMIT {
+        return Outcome::NotApplicable("a call limit the suite can build (at most 20000 events)");
+    }
+    let parts = |total: usize, tag: &str| {
+        let mut parts = Vec::new();
+        let mut left = total;
+        while left > 0 {
+            let size = left.min(per_append);
+            let name = format!("claims-{tag}-{}", parts.len());
+            parts.push(StreamAppend::new(
+                stream(&name),
+                ExpectedVersion::NoStream,
+                batch(tag, size),
+            ));
+            left -= size;
+        }
+        parts
+    };
+    let over = fresh.store.append_multi(parts(per_call + 1, "over")).await;
+    assert!(
+        matches!(over, Err(es_core::Error::InvalidMultiAppend { .. })),
+        "a call of {} events (the claim is {per_call}) must be InvalidMultiAppend, got {:?}",
+        per_call + 1,
+        over.map(|r| r.len())
+    );
+    assert!(
+        everything(&fresh.reader, "read_all").await.is_empty(),
+        "a call over the limit stored events"
+    );
+    let at = fresh
+        .store
+        .append_multi(parts(per_call, "at"))
+        .await
+        .or_fail("a call of exactly the claimed events");
+    assert_eq!(
+        at.iter()
+            .map(|r| r.last.version.get() as usize)
+            .sum::<usize>(),
+        per_call
+    );
+    Outcome::Passed
+}
+
+/// A store that claims dense positions gives every event the previous position plus one, across
+/// appends and streams.
+pub async fn dense_positions_are_consecutive<F: StoreFactory>(factory: &F) -> Outcome {
+    let fresh = fresh(factory).await;
+    if fresh.store.claims().positions != PositionDensity::Dense {
+        return Outcome::NotApplicable("dense positions (the store claims gaps)");
+    }
+    for (n, name) in ["dense-a", "dense-b", "dense-a"].into_iter().enumerate() {
+        fresh
+            .store
+            .append_events(
+                &stream(name),
+                ExpectedVersion::Any,
+                batch(&format!("{n}"), 3),
+            )
+            .await
+            .or_fail("appending");
+    }
+    let all = everything(&fresh.reader, "read_all").await;
+    for pair in all.windows(2) {
+        assert_eq!(
+            pair[1].position.get(),
+            pair[0].position.get() + 1,
+            "the store claims dense positions, but {} follows {}",
+            super::support::describe(&pair[1]),
+            super::support::describe(&pair[0])
+        );
+    }
+    Outcome::Passed
+}
