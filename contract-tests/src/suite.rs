@@ -75,6 +75,8 @@ macro_rules! __with_cases {
                     payload_any_json_value_round_trips: Current,
                     payload_at_size_limit_round_trips: Current,
                     metadata_round_trips: Current,
+                    metadata_floats_round_trip_exactly: Current,
+                    metadata_too_deep_is_refused_at_write: Current,
                 ],
                 bad_input: [
                     invalid_ids_and_types_rejected_typed: Current,
@@ -91,6 +93,7 @@ macro_rules! __with_cases {
                     reused_id_mixed_with_new_rejected: Current,
                     multi_append_resend_returns_original: Current,
                     multi_append_reusing_stored_id_rejected: Current,
+                    resend_of_part_of_a_batch_rejected: Current,
                 ],
                 multi_stream: [
                     multi_append_writes_every_stream: Current,
@@ -138,6 +141,7 @@ macro_rules! __with_cases {
                     snapshot_highest_version_wins: Current,
                     snapshots_isolated_per_stream: Current,
                     snapshot_plus_tail_equals_full_replay: Current,
+                    snapshot_of_another_event_is_refused: Current,
                 ],
             }
             lifecycle: {

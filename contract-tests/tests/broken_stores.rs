@@ -139,6 +139,9 @@ caught_by! {
     accepting_a_wrong_head_hint_is_caught: AcceptsWrongHeadHint => [
         append_head_hint_must_match_expectation,
     ];
+    a_snapshot_forgetting_its_event_is_caught: SnapshotForgetsItsEvent => [
+        snapshot_of_another_event_is_refused,
+    ];
     claims_below_the_floor_are_caught: ClaimsBelowFloor => [
         claims_meet_the_portable_floor,
         payload_at_size_limit_round_trips,

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::Error;
+use crate::{Error, json::check_depth, limits::MAX_JSON_DEPTH};
 
 /// What an event carries besides its payload: where it came from and free keys of the user's.
 ///
@@ -92,13 +92,35 @@ impl Metadata {
             && self.user.is_empty()
     }
 
-    /// The metadata as JSON text, as providers store it.
+    /// The metadata as JSON text, as providers store it; [`Error::InvalidPayload`] when it nests
+    /// deeper than [`MAX_JSON_DEPTH`], since it could not be read back.
     pub fn to_json(&self) -> Result<String, Error> {
         // Most events carry no metadata: skip serde for them (it is on every append's path).
         if self.is_empty() {
             return Ok(EMPTY.to_owned());
         }
-        serde_json::to_string(self).map_err(|e| Error::invalid("metadata", e))
+        let json = serde_json::to_string(self).map_err(|e| Error::invalid("metadata", e))?;
+        check_depth("metadata", &json)?;
+        Ok(json)
+    }
+
+    /// Checks that the metadata can be read back once stored: its JSON (the object, the `user`
+    /// object, then each value) nests at most [`MAX_JSON_DEPTH`] levels. Providers call it
+    /// through [`validate_batch`](crate::provider::validate_batch); no allocation.
+    pub fn check(&self) -> Result<(), Error> {
+        let deepest = self.user.values().map(depth).max().unwrap_or(0);
+        // The metadata object and its `user` object add two levels.
+        if deepest + 2 > MAX_JSON_DEPTH {
+            return Err(Error::invalid(
+                "metadata",
+                format!(
+                    "a user key nests {} levels of arrays and objects, over the limit of {} inside metadata",
+                    deepest,
+                    MAX_JSON_DEPTH - 2
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads metadata from the JSON text a provider stored.
@@ -109,6 +131,22 @@ impl Metadata {
         }
         serde_json::from_str(json).map_err(Error::decode)
     }
+}
+
+/// How many levels of arrays and objects `value` nests (a scalar: 0), without recursion.
+fn depth(value: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0usize)];
+    while let Some((value, level)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match value {
+            serde_json::Value::Array(items) => Box::new(items.iter()),
+            serde_json::Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(level + 1);
+        stack.extend(children.map(|child| (child, level + 1)));
+    }
+    deepest
 }
 
 impl Default for Metadata {

@@ -204,3 +204,30 @@ async fn tombstoned_stream_refuses_every_read_and_write() {
         "tombstoned events leave read_all; other streams stay"
     );
 }
+
+/// A snapshot claiming the last possible version (a forged or corrupt one) is refused, never a
+/// panic in the version arithmetic: the aggregate loads by full replay.
+#[tokio::test]
+async fn snapshot_at_the_last_version_is_refused_without_panic() {
+    use es_core::Repository;
+    use es_testkit::example::{Account, Command};
+
+    let store = MemoryStore::new();
+    let id = stream("account-max");
+    let accounts = Repository::<Account, _>::new(store.clone()).with_snapshots(100);
+    accounts
+        .execute(&id, &Command::Deposit { amount: 5 }, &())
+        .await
+        .expect("deposit");
+    store
+        .save_snapshot(snapshot("account-max", u64::MAX, r#"{"balance":1000000}"#))
+        .await
+        .expect("save the forged snapshot");
+    let loaded = accounts.load(&id).await.expect("load");
+    assert_eq!(
+        loaded.snapshot, None,
+        "a snapshot past the stream's head was used"
+    );
+    assert_eq!(loaded.state.balance, 5);
+    assert_eq!(loaded.version(), Version::new(1));
+}

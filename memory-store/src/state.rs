@@ -27,6 +27,9 @@ struct Slot {
     event: RecordedEvent,
     /// False once its stream was deleted past it.
     live: bool,
+    /// The position of the first event of the batch (one stream's part of one call) it was
+    /// appended in, and that batch's size: only a whole batch is an exact re-send.
+    batch: (Position, usize),
 }
 
 /// One stream: every version it ever had, and which of them still read.
@@ -174,7 +177,11 @@ impl State {
             .map(|s| s.positions.as_slice())
             .unwrap_or_default();
         let start = usize::try_from(first.version.get() - 1).unwrap_or(usize::MAX);
-        let same_run = first.stream_id == *stream
+        let whole_batch = self
+            .slot(*stored)
+            .is_some_and(|slot| slot.batch == (first.position, events.len()));
+        let same_run = whole_batch
+            && first.stream_id == *stream
             && first.id == events[0].id
             && positions.len() >= start.saturating_add(events.len())
             && events
@@ -226,6 +233,7 @@ impl State {
             Version::after(Version::new(entry.positions.len() as u64), 1).ok_or_else(overflow)?;
         let mut first = None;
         let mut last = None;
+        let batch = (Position::new(self.log.len() as u64 + 1), events.len());
         for event in events {
             let position = Position::new(self.log.len() as u64 + 1);
             self.ids.insert(event.id, position);
@@ -238,6 +246,7 @@ impl State {
             self.log.push(Slot {
                 event: recorded,
                 live: true,
+                batch,
             });
             // Only the version after the last event can overflow, and it is never used.
             version = version.next().unwrap_or(version);

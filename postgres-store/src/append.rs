@@ -412,10 +412,11 @@ async fn repeat(
         return Ok(Ok(Repeat::Fresh));
     };
     let run = if *first_stream == append.stream && *first_id == append.events[0].id {
-        read_run(pool, &append.stream, *first_version, append.events.len()).await?
+        whole_batch(pool, &append.stream, *first_version, append.events.len()).await?
     } else {
-        Vec::new()
+        None
     };
+    let run = run.unwrap_or_default();
     let same_run = run.len() == append.events.len()
         && run
             .iter()
@@ -439,21 +440,40 @@ async fn repeat(
     ))))
 }
 
-/// `count` events of `stream` from version `from`, deleted ones included.
-async fn read_run(
+/// The `count` events of `stream` from version `from` (deleted ones included) when they are
+/// one whole stored batch: written by one statement (positions share the writing transaction's
+/// id, see `sql::POSITION_SHIFT`), with no event of that statement just before or just after.
+/// `None` when they are only part of a batch, or several.
+async fn whole_batch(
     pool: &PgPool,
     stream: &StreamId,
     from: Version,
     count: usize,
-) -> Result<Vec<es_core::RecordedEvent>> {
+) -> Result<Option<Vec<es_core::RecordedEvent>>> {
+    // One event before and one after, to see where the batch begins and ends.
+    let start = from.get().saturating_sub(1).max(1);
     let rows = sqlx::query(sql::READ_RUN)
         .bind(stream.as_str())
-        .bind(to_i64(from.get()))
-        .bind(to_i64(count as u64))
+        .bind(to_i64(start))
+        .bind(to_i64(count as u64 + 2))
         .fetch_all(pool)
         .await
         .map_err(store_error)?;
-    rows.iter().map(rows::decode).collect()
+    let events = rows.iter().map(rows::decode).collect::<Result<Vec<_>>>()?;
+    let statement = |e: &es_core::RecordedEvent| e.position.get() >> sql::POSITION_SHIFT;
+    let skip = usize::from(start < from.get());
+    let Some(run) = events.get(skip..skip + count) else {
+        return Ok(None);
+    };
+    let Some(own) = run.first().map(statement) else {
+        return Ok(None);
+    };
+    let before = skip == 1 && events.first().is_some_and(|e| statement(e) == own);
+    let after = events
+        .get(skip + count)
+        .is_some_and(|e| statement(e) == own);
+    let one = run.iter().all(|e| statement(e) == own);
+    Ok((one && !before && !after).then(|| run.to_vec()))
 }
 
 fn duplicate(id: EventId, stored: &[(EventId, StreamId, Version)]) -> Error {

@@ -1,6 +1,6 @@
 //! How to reach the database and how the store behaves.
 
-use std::time::Duration;
+use std::{fmt, time::Duration};
 
 use crate::PgStoreError;
 
@@ -15,7 +15,7 @@ use crate::PgStoreError;
 ///     .max_connections(20);
 /// assert_eq!(config.schema_name(), "billing_events");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PgStoreConfig {
     pub(crate) url: String,
     pub(crate) schema: String,
@@ -90,7 +90,9 @@ impl PgStoreConfig {
         &self.url
     }
 
-    /// Checks the schema name: it is used as an identifier, so only plain lowercase names pass.
+    /// Checks the schema name: it is used as an identifier and in the notification channel
+    /// `es_<schema>`, so only plain lowercase names that are not reserved words and leave the
+    /// channel within PostgreSQL's 63 bytes pass.
     pub(crate) fn validated_schema(&self) -> Result<&str, PgStoreError> {
         let s = self.schema.as_str();
         let mut chars = s.chars();
@@ -98,11 +100,146 @@ impl PgStoreConfig {
             .next()
             .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
         let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if first_ok && rest_ok && s.len() <= 63 {
+        if first_ok && rest_ok && s.len() <= MAX_SCHEMA_BYTES && !RESERVED.contains(&s) {
             Ok(s)
         } else {
             Err(PgStoreError::InvalidSchema(s.to_owned()))
         }
+    }
+}
+
+/// The longest schema name: its notification channel `es_<schema>` must fit PostgreSQL's
+/// identifier limit of 63 bytes.
+pub(crate) const MAX_SCHEMA_BYTES: usize = 60;
+
+/// PostgreSQL's reserved key words (SQL key words appendix, "reserved" in the PostgreSQL
+/// column), which cannot name a schema without quotes.
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+impl fmt::Debug for PgStoreConfig {
+    /// Shows everything but the password of the url.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStoreConfig")
+            .field("url", &redacted(&self.url))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("poll_interval", &self.poll_interval)
+            .field("settle_timeout", &self.settle_timeout)
+            .finish()
+    }
+}
+
+/// `url` with its password (between `user:` and `@` of the authority, or a `password=` query
+/// parameter) replaced by `***`.
+pub(crate) fn redacted(url: &str) -> String {
+    let url = match url.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+        None => url.to_owned(),
+    };
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url;
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| scheme_end + i);
+    let authority = &url[scheme_end..authority_end];
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at => format!(
+            "{}{}:***{}",
+            &url[..scheme_end],
+            &authority[..colon],
+            &url[scheme_end + at..]
+        ),
+        _ => url,
     }
 }
 
@@ -111,8 +248,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_never_shows_the_password() {
+        let config =
+            PgStoreConfig::new("postgres://app:s3cr3t-p4ss@db.example:5432/events?sslmode=require");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            shown.contains("postgres://app:***@db.example:5432/events?sslmode=require"),
+            "{shown}"
+        );
+        assert_eq!(redacted("postgres://app@h/db"), "postgres://app@h/db");
+        assert_eq!(
+            redacted("postgres://h/db?sslmode=disable&password=x"),
+            "postgres://h/db?sslmode=disable&password=***"
+        );
+    }
+
+    #[test]
     fn schema_names_must_be_plain_identifiers() {
-        for good in ["eventstore", "_x", "a1_b"] {
+        for good in ["eventstore", "_x", "a1_b", "users", &"x".repeat(60)] {
             assert!(
                 PgStoreConfig::new("")
                     .schema(good)
@@ -120,7 +274,19 @@ mod tests {
                     .is_ok()
             );
         }
-        for bad in ["", "1a", "A", "a-b", "a\"b", "a;drop", &"x".repeat(64)] {
+        for bad in [
+            "",
+            "1a",
+            "A",
+            "a-b",
+            "a\"b",
+            "a;drop",
+            &"x".repeat(64),
+            &"x".repeat(61),
+            "select",
+            "user",
+            "table",
+        ] {
             assert!(
                 PgStoreConfig::new("")
                     .schema(bad)

@@ -8,7 +8,7 @@
 pub enum PgStoreError {
     /// The schema name is not a plain lowercase identifier.
     #[error(
-        "invalid schema name {0:?}: use 1 to 63 characters of lowercase letters, digits and `_`, starting with a letter or `_`"
+        "invalid schema name {0:?}: use 1 to 60 characters of lowercase letters, digits and `_`, starting with a letter or `_`, and not a reserved word such as `user` or `select`"
     )]
     InvalidSchema(String),
 

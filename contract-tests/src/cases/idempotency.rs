@@ -214,3 +214,51 @@ pub async fn multi_append_reusing_stored_id_rejected<F: StoreFactory>(factory: &
     assert_events(&whole(&store, &a, "a").await, &stored, "stream a");
     Outcome::Passed
 }
+
+/// Only a whole stored batch is an exact re-send: its first events alone, or its last ones, are
+/// a reuse of stored ids (`DuplicateEventId`), not a re-send that "returns" a result no append
+/// ever had; under every expectation kind, alone and as part of a multi-stream append.
+pub async fn resend_of_part_of_a_batch_rejected<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    let s = stream("idem-part");
+    let events = batch("whole", 3);
+    store
+        .append_events(&s, ExpectedVersion::NoStream, events.clone())
+        .await
+        .or_fail("the first send");
+    let parts: [&[es_core::NewEvent]; 3] = [&events[..2], &events[1..], &events[..1]];
+    for part in parts {
+        for expected in [
+            ExpectedVersion::Any,
+            ExpectedVersion::NoStream,
+            ExpectedVersion::StreamExists,
+            super::support::exact(3),
+        ] {
+            let result = store.append_events(&s, expected, part.to_vec()).await;
+            assert!(
+                matches!(&result, Err(Error::DuplicateEventId { .. })),
+                "re-sending {} of a stored batch of 3 with {expected} must be DuplicateEventId, got {result:?}",
+                part.len()
+            );
+        }
+        let multi = store
+            .append_multi(vec![StreamAppend::new(
+                s.clone(),
+                ExpectedVersion::Any,
+                part.to_vec(),
+            )])
+            .await;
+        assert!(
+            matches!(&multi, Err(Error::DuplicateEventId { .. })),
+            "re-sending {} of a stored batch in a multi-append must be DuplicateEventId, got {multi:?}",
+            part.len()
+        );
+    }
+    assert_events(
+        &whole(&store, &s, "read").await,
+        &events,
+        "the stream after partial re-sends",
+    );
+    assert_eq!(everything(&store, "read_all").await.len(), 3);
+    Outcome::Passed
+}

@@ -240,3 +240,120 @@ pub async fn metadata_round_trips<F: StoreFactory>(factory: &F) -> Outcome {
     round_trip(&store, "metadata", events).await;
     Outcome::Passed
 }
+
+/// Metadata holding full-precision floats comes back equal, from the stream and from
+/// `read_all`, and an exact re-send of the batch is recognised as one: a store that re-parses
+/// floats with less than full precision turns a harmless re-send after a lost acknowledgement
+/// into `DuplicateEventId`.
+pub async fn metadata_floats_round_trip_exactly<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    // Values that a parser without full precision reads back one bit off (about one float in
+    // five is such a value), and edges of the range.
+    let floats = [
+        f64::from_bits(0x3ff9_e377_9b97_f4a7),
+        f64::from_bits(0x3ff5_3845_4127_b096),
+        f64::from_bits(0x3ff8_ff34_7857_99e5),
+        0.999_999_999_999_999_9,
+        0.1 + 0.2,
+        2.225_073_858_507_201_4e-308,
+        1.797_693_134_862_315_7e308,
+        5e-324,
+    ];
+    let mut metadata = Metadata::default();
+    for (n, value) in floats.iter().enumerate() {
+        metadata = metadata.with_user_key(format!("f{n}"), *value);
+    }
+    metadata = metadata.with_user_key("all", serde_json::json!(floats));
+    let events: Vec<_> = (0..3)
+        .map(|n| event("Measured", &format!(r#"{{"n":{n}}}"#)).with_metadata(metadata.clone()))
+        .collect();
+    round_trip(&store, "floats", events.clone()).await;
+    let s = stream("floats");
+    let read = whole(&store, &s, "read").await;
+    for (n, value) in floats.iter().enumerate() {
+        let got = read[0]
+            .metadata
+            .user
+            .get(&format!("f{n}"))
+            .and_then(serde_json::Value::as_f64);
+        assert_eq!(
+            got.map(f64::to_bits),
+            Some(value.to_bits()),
+            "metadata float f{n} = {value:e} came back as {got:?}"
+        );
+    }
+    let again = store
+        .append_events(&s, ExpectedVersion::NoStream, events)
+        .await
+        .or_fail("an exact re-send of events with float metadata");
+    assert_eq!(
+        again.first.version.get(),
+        1,
+        "the re-send must return the original result"
+    );
+    assert_eq!(
+        everything(&store, "read_all").await.len(),
+        3,
+        "the re-send stored events twice"
+    );
+    Outcome::Passed
+}
+
+/// Metadata nested deeper than stores can read back is refused when it is written
+/// (`InvalidPayload` naming the metadata), so no event is stored that would break every later
+/// read of its stream, of `read_all` and of subscriptions; the stream stays readable.
+pub async fn metadata_too_deep_is_refused_at_write<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    let s = stream("deep-metadata");
+    let ok = event("Shallow", "{}");
+    store
+        .append_events(&s, ExpectedVersion::NoStream, [ok.clone()])
+        .await
+        .or_fail("a first event");
+    let mut deep = serde_json::json!("bottom");
+    for _ in 0..MAX_JSON_DEPTH {
+        deep = serde_json::json!([deep]);
+    }
+    let too_deep =
+        event("Deep", "{}").with_metadata(Metadata::default().with_user_key("deep", deep));
+    let result = store
+        .append_events(&s, ExpectedVersion::Any, [too_deep])
+        .await;
+    assert!(
+        matches!(
+            &result,
+            Err(Error::InvalidPayload {
+                what: "metadata",
+                ..
+            })
+        ),
+        "metadata nested {} levels deep must be InvalidPayload (metadata), got {result:?}",
+        MAX_JSON_DEPTH + 1
+    );
+    assert_events(
+        &whole(&store, &s, "read").await,
+        std::slice::from_ref(&ok),
+        "the stream after the refusal",
+    );
+    assert_events(
+        &everything(&store, "read_all").await,
+        &[ok],
+        "read_all after the refusal",
+    );
+    let mut limit = serde_json::json!("bottom");
+    for _ in 0..MAX_JSON_DEPTH - 2 {
+        limit = serde_json::json!([limit]);
+    }
+    let at_limit =
+        event("Deep", "{}").with_metadata(Metadata::default().with_user_key("deep", limit));
+    store
+        .append_events(&s, ExpectedVersion::Any, [at_limit.clone()])
+        .await
+        .or_fail("metadata as deep as stores read back");
+    assert_eq!(
+        whole(&store, &s, "read").await.len(),
+        2,
+        "the deepest readable metadata did not round trip"
+    );
+    Outcome::Passed
+}

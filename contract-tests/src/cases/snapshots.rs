@@ -180,3 +180,67 @@ where
     );
     Outcome::Passed
 }
+
+/// A snapshot is tied to the event it was taken at: one that names another event at its version
+/// (a snapshot of an earlier life of the stream, kept across a delete, or saved after one) is
+/// refused when loading, and the aggregate is replayed in full, so old state never mixes with
+/// new events.
+pub async fn snapshot_of_another_event_is_refused<F: StoreFactory>(factory: &F) -> Outcome
+where
+    F::Store: SnapshotStore,
+{
+    let store = fresh_store(factory).await;
+    let s = stream("snap-orphan");
+    let ledger = Repository::<Ledger, _>::new(store.clone()).with_snapshots(1_000);
+    for amount in [10, 20, 30] {
+        ledger
+            .execute(&s, &LedgerCommand::Add { amount }, &())
+            .await
+            .unwrap_or_else(|e| panic!("executing Add {amount}: {e}"));
+    }
+    let stream_events = super::support::whole(&store, &s, "reading the ledger").await;
+    let real = stream_events[1].event_ref();
+    // The same version and position, another event: what an earlier life of the stream left.
+    let orphan = Snapshot::new(
+        s.clone(),
+        EventRef::new(real.version, real.position, EventId::new()),
+        Payload::from_json(r#"{"total":1000000,"entries":2}"#).or_fail("the suite's state"),
+    );
+    store
+        .save_snapshot(orphan)
+        .await
+        .or_fail("saving the orphan");
+    let loaded = ledger.load(&s).await.or_fail("loading past the orphan");
+    assert_eq!(
+        loaded.snapshot, None,
+        "a snapshot naming another event than the stream's was used"
+    );
+    assert_eq!(
+        loaded.state,
+        Ledger {
+            total: 60,
+            entries: 3
+        },
+        "the state must be a full replay"
+    );
+    let genuine = Snapshot::new(
+        s.clone(),
+        real,
+        Payload::from_json(r#"{"total":30,"entries":2}"#).or_fail("the suite's state"),
+    );
+    store
+        .save_snapshot(genuine)
+        .await
+        .or_fail("saving the genuine snapshot");
+    let loaded = ledger
+        .load(&s)
+        .await
+        .or_fail("loading from the genuine snapshot");
+    assert_eq!(
+        loaded.snapshot,
+        Some(real),
+        "the genuine snapshot must be used"
+    );
+    assert_eq!(loaded.state.total, 60);
+    Outcome::Passed
+}

@@ -42,6 +42,8 @@ pub struct Stored {
     pub version: u64,
     /// False once its stream was deleted past it.
     pub live: bool,
+    /// The log index of its batch's first event, and the batch's size.
+    pub batch: (usize, usize),
 }
 
 /// One stream of the reference: every version it ever had, which of them still read, and
@@ -124,7 +126,9 @@ impl Reference {
         };
         let versions = &self.streams[&first.stream].versions;
         let start = (first.version - 1) as usize;
-        let same = first.stream == *stream
+        let whole_batch = first.batch == (versions[start], events.len());
+        let same = whole_batch
+            && first.stream == *stream
             && versions.len() >= start + events.len()
             && events.iter().zip(&versions[start..]).all(|(new, &i)| {
                 let old = &self.log[i].new;
@@ -155,6 +159,7 @@ impl Reference {
     fn write(&mut self, stream: &StreamId, events: &[NewEvent]) -> (StreamId, u64, u64) {
         let entry = self.streams.entry(stream.clone()).or_default();
         let first = entry.versions.len() as u64 + 1;
+        let batch = (self.log.len(), events.len());
         for (n, new) in events.iter().enumerate() {
             let index = self.log.len();
             self.log.push(Stored {
@@ -162,6 +167,7 @@ impl Reference {
                 stream: stream.clone(),
                 version: first + n as u64,
                 live: true,
+                batch,
             });
             entry.versions.push(index);
             self.ids.insert(new.id, index);

@@ -69,6 +69,9 @@ pub enum Flaw {
     AcceptsWrongHeadHint,
     /// `stream_head` names the stream's first event instead of its last.
     HeadIsFirstEvent,
+    /// Keeps snapshots by version only and hands them back tied to whatever event is at that
+    /// version now (the first schema did): an earlier life's snapshot looks genuine.
+    SnapshotForgetsItsEvent,
     /// Claims payloads of 1,000 bytes only, below the portable floor.
     ClaimsBelowFloor,
     /// Claims 2,000 events per call but takes more.
@@ -540,7 +543,25 @@ impl SnapshotStore for Broken {
         if self.flaw == Flaw::OlderSnapshotWins {
             return Ok(self.snapshots.lock().get(stream).cloned());
         }
-        self.inner.load_snapshot(stream).await
+        let kept = self.inner.load_snapshot(stream).await?;
+        if self.flaw == Flaw::SnapshotForgetsItsEvent {
+            if let Some(mut snapshot) = kept {
+                let now = self
+                    .inner
+                    .read_stream(
+                        stream,
+                        ReadStream::forward()
+                            .from_version(snapshot.at.version)
+                            .limit(1),
+                    )
+                    .await?;
+                if let Some(event) = now.first() {
+                    snapshot.at = event.event_ref();
+                }
+                return Ok(Some(snapshot));
+            }
+        }
+        Ok(kept)
     }
 }
 

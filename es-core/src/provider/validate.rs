@@ -5,8 +5,9 @@ use crate::{Claims, Error, ExpectedVersion, NewEvent, Result, StreamAppend, Stre
 /// Checks one stream's append against `claims` before anything is written: not empty
 /// ([`Error::EmptyAppend`]), at most `max_events_per_append` (and `max_events_per_call`) events
 /// ([`Error::BatchTooLarge`]), payloads of at most `max_payload_bytes`
-/// ([`Error::PayloadTooLarge`]), no id twice ([`Error::RepeatedEventId`]), and a head hint only
-/// beside `Exact` of the same version ([`Error::InvalidAppend`]).
+/// ([`Error::PayloadTooLarge`]), metadata that can be read back ([`Error::InvalidPayload`]), no
+/// id twice ([`Error::RepeatedEventId`]), and a head hint only beside `Exact` of the same
+/// version ([`Error::InvalidAppend`]).
 ///
 /// ```
 /// use es_core::{provider::validate_batch, Claims, Error, ExpectedVersion, StreamAppend, StreamId};
@@ -88,6 +89,9 @@ fn check_events(stream: &StreamId, events: &[NewEvent], max: usize, claims: &Cla
                 size: event.payload.len(),
                 max: claims.max_payload_bytes,
             });
+        }
+        if !event.metadata.user.is_empty() {
+            event.metadata.check()?;
         }
     }
     Ok(())
