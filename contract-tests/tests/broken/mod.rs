@@ -544,8 +544,10 @@ impl SnapshotStore for Broken {
             return Ok(self.snapshots.lock().get(stream).cloned());
         }
         let kept = self.inner.load_snapshot(stream).await?;
-        if self.flaw == Flaw::SnapshotForgetsItsEvent {
-            if let Some(mut snapshot) = kept {
+        if self.flaw == Flaw::SnapshotForgetsItsEvent
+            && let Some(mut snapshot) = kept
+        {
+            {
                 let now = self
                     .inner
                     .read_stream(
