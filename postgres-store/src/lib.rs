@@ -58,6 +58,7 @@ pub mod harness;
 mod lifecycle;
 mod listen;
 mod read;
+mod reader;
 mod rows;
 mod snapshots;
 mod sql;
@@ -65,4 +66,5 @@ mod store;
 
 pub use config::PgStoreConfig;
 pub use error::PgStoreError;
+pub use reader::PgReader;
 pub use store::PgStore;

@@ -267,6 +267,11 @@ macro_rules! cluster_bound {
 /// writer of this table is connected to this database, so it is never left out; a backend
 /// whose transaction ended between the snapshot and the read of `pg_stat_activity` is simply
 /// not recognised as foreign and keeps the bound low (conservative, never unsafe).
+///
+/// On a hot standby the snapshot lists the primary's running xids in its `subxip` part, which
+/// no SQL function shows (`pg_snapshot_xip` is empty there), so "no running xid" would mean
+/// the snapshot's xmax and a reader would move past the primary's transactions in flight. A
+/// standby therefore keeps the snapshot's xmin, which does account for them.
 macro_rules! local_bound {
     () => {
         "(WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
@@ -274,10 +279,13 @@ macro_rules! local_bound {
               SELECT backend_xid::text::int8 AS xid32 FROM pg_stat_activity \
               WHERE backend_xid IS NOT NULL AND datname IS NOT NULL \
                 AND datname <> current_database()) \
-          SELECT coalesce( \
-              (SELECT min(x) FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
-               WHERE (x::text::int8 % 4294967296) NOT IN (SELECT xid32 FROM foreign_xids)), \
-              pg_snapshot_xmax((SELECT s FROM snap)))::text::int8 << 20)"
+          SELECT CASE WHEN pg_is_in_recovery() \
+              THEN pg_snapshot_xmin((SELECT s FROM snap)) \
+              ELSE coalesce( \
+                  (SELECT min(x) FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
+                   WHERE (x::text::int8 % 4294967296) NOT IN (SELECT xid32 FROM foreign_xids)), \
+                  pg_snapshot_xmax((SELECT s FROM snap))) \
+              END::text::int8 << 20)"
     };
 }
 

@@ -26,7 +26,7 @@ const SUBSCRIPTION_PAGE: usize = 1_000;
 /// What the PostgreSQL store promises: the portable limits per append, up to 10,000 events per
 /// call, payloads up to 1 MiB, read-your-writes through the same database, positions with gaps
 /// (they come from transaction ids), filters done in SQL.
-const CLAIMS: Claims = Claims::portable()
+pub(crate) const CLAIMS: Claims = Claims::portable()
     .with_append_limits(1_000, 10_000)
     .with_max_payload_bytes(1 << 20)
     .with_filter_pushdown(true);

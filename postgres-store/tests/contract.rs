@@ -1,11 +1,7 @@
 //! The whole conformance suite against PostgreSQL, one fresh database per case, every optional
-//! section included.
+//! section included; readers use a second connection pool onto the same database.
 
 contract_tests::event_store_suite!(
-    || async {
-        postgres_store::harness::fresh_store()
-            .await
-            .unwrap_or_else(|error| panic!("{error}"))
-    },
+    postgres_store::harness::PgFactory,
     [snapshots, lifecycle, checkpoints]
 );

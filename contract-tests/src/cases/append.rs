@@ -232,8 +232,9 @@ pub async fn stream_head_names_the_last_event<F: StoreFactory>(factory: &F) -> O
         )
         .await
         .or_fail("appending elsewhere");
-    let head = fresh.reader.stream_head(&s).await.or_fail("the head");
-    let read = whole(&fresh.reader, &s, "reading the stream").await;
+    let reader = super::support::settled(&fresh).await;
+    let head = reader.stream_head(&s).await.or_fail("the head");
+    let read = whole(reader, &s, "reading the stream").await;
     assert_eq!(
         head,
         read.last().map(es_core::RecordedEvent::event_ref),

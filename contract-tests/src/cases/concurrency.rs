@@ -319,6 +319,8 @@ pub async fn read_all_tailing_never_skips_concurrent_commits<F: StoreFactory>(
         })
     };
     let written = super::writers::race_writers(&fresh.store, RACERS, 12).await;
+    // A replica must have everything before the reader's last, caught-up page counts as final.
+    super::support::settle(&fresh, "the tailing reader's replica catching up").await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = joined(reader.await);
     let all = super::support::everything(&fresh.reader, "read_all").await;

@@ -9,7 +9,7 @@ use es_core::{
 
 use super::support::{
     OrFail, assert_conflict, assert_events, assert_versions_from, batch, event, everything, exact,
-    fresh, stream, version, whole,
+    fresh, settled, stream, version, whole,
 };
 use crate::{Outcome, StoreFactory};
 
@@ -40,8 +40,8 @@ where
         .await
         .or_fail("deleting at the right version");
     for read in [ReadStream::forward(), ReadStream::backward()] {
-        let events = fresh
-            .reader
+        let events = settled(&fresh)
+            .await
             .read_stream(&doomed, read)
             .await
             .or_fail("reading the deleted stream");
@@ -52,18 +52,22 @@ where
         );
     }
     assert_eq!(
-        fresh.reader.stream_head(&doomed).await.or_fail("head"),
+        settled(&fresh)
+            .await
+            .stream_head(&doomed)
+            .await
+            .or_fail("head"),
         None,
         "a deleted stream has no head"
     );
-    let all = everything(&fresh.reader, "read_all").await;
+    let all = everything(settled(&fresh).await, "read_all").await;
     assert_events(
         &all,
         &kept_events,
         "read_all after deletion holds only the other stream",
     );
     assert_events(
-        &whole(&fresh.reader, &kept, "kept").await,
+        &whole(settled(&fresh).await, &kept, "kept").await,
         &kept_events,
         "the other stream",
     );
@@ -122,15 +126,19 @@ where
         second.first.position,
         old.last.position
     );
-    let read = whole(&fresh.reader, &s, "read").await;
+    let read = whole(settled(&fresh).await, &s, "read").await;
     assert_events(&read, &reborn, "the reborn stream");
     assert_versions_from(&read, 5, "the reborn stream");
     assert_eq!(
-        fresh.reader.stream_version(&s).await.or_fail("version"),
+        settled(&fresh)
+            .await
+            .stream_version(&s)
+            .await
+            .or_fail("version"),
         Some(version(6))
     );
-    let older = fresh
-        .reader
+    let older = settled(&fresh)
+        .await
         .read_stream(&s, ReadStream::forward().from_version(version(2)))
         .await
         .or_fail("reading from a deleted version");
@@ -145,7 +153,7 @@ where
         .or_fail("Exact on the reborn stream");
     assert_eq!(next.first.version, version(7));
     assert_eq!(
-        everything(&fresh.reader, "read_all").await.len(),
+        everything(settled(&fresh).await, "read_all").await.len(),
         3,
         "read_all holds only the reborn events"
     );
@@ -176,7 +184,7 @@ where
         "a re-send of a deleted batch must return its original result"
     );
     assert!(
-        whole(&fresh.reader, &s, "read").await.is_empty(),
+        whole(settled(&fresh).await, &s, "read").await.is_empty(),
         "a re-send of a deleted batch stored it again"
     );
     let changed = event("Other", r#"{"changed":true}"#).with_id(events[0].id);
@@ -191,7 +199,11 @@ where
         matches!(&result, Err(Error::DuplicateEventId { id, .. }) if *id == events[0].id),
         "the id of a deleted event must stay taken, got {result:?}"
     );
-    assert!(everything(&fresh.reader, "read_all").await.is_empty());
+    assert!(
+        everything(settled(&fresh).await, "read_all")
+            .await
+            .is_empty()
+    );
     Outcome::Passed
 }
 
@@ -225,11 +237,11 @@ where
         "deleting expecting no stream",
     );
     assert_events(
-        &whole(&fresh.reader, &s, "read").await,
+        &whole(settled(&fresh).await, &s, "read").await,
         &events,
         "the stream after failed deletions",
     );
-    assert_eq!(everything(&fresh.reader, "read_all").await.len(), 2);
+    assert_eq!(everything(settled(&fresh).await, "read_all").await.len(), 2);
     Outcome::Passed
 }
 
@@ -261,7 +273,7 @@ where
         "a position was reused after deletion"
     );
     assert_events(
-        &whole(&fresh.reader, &s, "read").await,
+        &whole(settled(&fresh).await, &s, "read").await,
         &reborn,
         "the continued stream",
     );
@@ -317,12 +329,15 @@ where
         .tombstone_stream(&s, exact(2))
         .await
         .or_fail("tombstoning");
-    let read = fresh.reader.read_stream(&s, ReadStream::forward()).await;
+    let read = settled(&fresh)
+        .await
+        .read_stream(&s, ReadStream::forward())
+        .await;
     assert!(
         is_deleted(&read, &s),
         "reading a tombstoned stream must be StreamDeleted, got {read:?}"
     );
-    let head = fresh.reader.stream_head(&s).await;
+    let head = settled(&fresh).await.stream_head(&s).await;
     assert!(
         is_deleted(&head, &s),
         "the head of a tombstoned stream must be StreamDeleted, got {head:?}"
@@ -359,7 +374,7 @@ where
         );
     }
     assert_events(
-        &everything(&fresh.reader, "read_all").await,
+        &everything(settled(&fresh).await, "read_all").await,
         &kept,
         "read_all after a tombstone holds only the other stream",
     );
@@ -394,7 +409,11 @@ where
         .or_fail("appending after the failed tombstone");
     let mut all = events;
     all.extend(more);
-    assert_events(&whole(&fresh.reader, &s, "read").await, &all, "the stream");
+    assert_events(
+        &whole(settled(&fresh).await, &s, "read").await,
+        &all,
+        "the stream",
+    );
     Outcome::Passed
 }
 

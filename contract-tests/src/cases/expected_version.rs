@@ -1,10 +1,13 @@
 //! Optimistic concurrency: every expected-version kind against new and existing streams. A
 //! failed expectation is a typed conflict that carries expected and actual and stores nothing.
 
-use es_core::{EventReaderExt, EventWriterExt, ExpectedVersion};
+use es_core::{EventReaderExt, EventWriterExt, ExpectedVersion, StreamAppend, Version};
 
-use super::support::{
-    OrFail, assert_conflict, assert_events, batch, everything, exact, stream, version, whole,
+use super::{
+    paths::{KINDS, PATHS, send},
+    support::{
+        OrFail, assert_conflict, assert_events, batch, everything, exact, stream, version, whole,
+    },
 };
 use crate::{Outcome, StoreFactory};
 
@@ -253,4 +256,102 @@ pub async fn conflict_then_retry_continues_gapless<F: StoreFactory>(factory: &F)
     assert_events(&read, &events, "the stream after conflict and retry");
     super::support::assert_gapless(&read, "the stream after conflict and retry");
     Outcome::Passed
+}
+
+/// Every failing expectation (`NoStream` on an existing stream, `StreamExists` on a missing one,
+/// `Exact` behind, ahead and on a missing stream) on every path (`append`, `append_multi` of the
+/// stream alone, and with another stream's part before or after it) is a conflict naming the
+/// stream, the expectation and the real version, and stores nothing of the call: not in either
+/// stream, not in `read_all`, not even its ids (the very same events append fine afterwards).
+pub async fn conflicts_store_nothing_on_every_path<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    let mut case = 0;
+    let mut stored = Vec::new();
+    for kind in KINDS {
+        for existing in [0, 2] {
+            let current = Version::new(existing);
+            for expected in kind.failing(current) {
+                for path in PATHS {
+                    case += 1;
+                    let s = stream(&format!("conflict-path-{case}"));
+                    let other = stream(&format!("conflict-path-{case}-other"));
+                    if existing > 0 {
+                        let first = batch(&format!("first-{case}"), existing as usize);
+                        store
+                            .append_events(&s, ExpectedVersion::NoStream, first.clone())
+                            .await
+                            .or_fail("creating the stream");
+                        stored.extend(first);
+                    }
+                    let what = format!("{expected} on a stream at {current:?} by {path}");
+                    let before = ids(&everything(&store, &what).await);
+                    let (events, companion) = (batch(&format!("c{case}"), 3), batch("o", 2));
+                    let result = send(
+                        &store,
+                        path,
+                        StreamAppend::new(s.clone(), expected, events.clone()),
+                        StreamAppend::new(other.clone(), ExpectedVersion::Any, companion.clone()),
+                    )
+                    .await;
+                    assert_conflict(result, &s, expected, current, &what);
+                    assert_eq!(
+                        whole(&store, &s, &what).await.len() as u64,
+                        existing,
+                        "{what}: the conflicting append stored events in its stream"
+                    );
+                    assert!(
+                        whole(&store, &other, &what).await.is_empty(),
+                        "{what}: the other stream's part of a conflicting multi-append was stored"
+                    );
+                    assert_eq!(
+                        store.stream_version(&s).await.or_fail(&what),
+                        current,
+                        "{what}: the conflict moved the stream's head"
+                    );
+                    assert_eq!(
+                        ids(&everything(&store, &what).await),
+                        before,
+                        "{what}: read_all changed although the append conflicted"
+                    );
+                    let again = send(
+                        &store,
+                        path,
+                        StreamAppend::new(s.clone(), ExpectedVersion::Any, events.clone()),
+                        StreamAppend::new(other.clone(), ExpectedVersion::Any, companion.clone()),
+                    )
+                    .await
+                    .or_fail(&format!(
+                        "{what}: appending the very events of the conflicting append with Any (a conflict must store nothing, not even its ids)"
+                    ));
+                    assert_eq!(
+                        (again.0.first.version.get(), again.0.last.version.get()),
+                        (existing + 1, existing + 3),
+                        "{what}: the events appended after the conflict got the wrong versions"
+                    );
+                    assert_events(
+                        &whole(&store, &s, &what).await[existing as usize..],
+                        &events,
+                        &format!("{what}, then the same events with Any"),
+                    );
+                    stored.extend(events);
+                    if path.has_companion() {
+                        stored.extend(companion);
+                    }
+                }
+            }
+        }
+    }
+    let all = everything(&store, "read_all at the end").await;
+    assert_eq!(
+        all.len(),
+        stored.len(),
+        "read_all holds {} events; the appends that did not conflict stored {}",
+        all.len(),
+        stored.len()
+    );
+    Outcome::Passed
+}
+
+fn ids(events: &[es_core::RecordedEvent]) -> Vec<es_core::EventId> {
+    events.iter().map(|e| e.id).collect()
 }

@@ -20,6 +20,8 @@ pub mod read_stream;
 pub mod snapshots;
 pub mod subscriptions;
 
+mod paths;
+mod race;
 mod support;
 
 pub(crate) use support::{fresh_store, read_all_pages};

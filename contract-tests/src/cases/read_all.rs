@@ -10,7 +10,7 @@ use es_core::{
 
 use super::support::{
     OrFail, assert_events, assert_increasing, batch, event, everything, fresh, read_all_pages,
-    stream, whole,
+    settle, stream, whole,
 };
 use crate::{Outcome, StoreFactory};
 
@@ -66,6 +66,7 @@ pub async fn read_all_empty_store_is_caught_up<F: StoreFactory>(factory: &F) -> 
 pub async fn read_all_global_order_across_streams<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 4).await;
+    settle(&fresh, "the reader catching up").await;
     let page = fresh
         .reader
         .read_all(ReadAll::from_beginning().limit(1_000))
@@ -86,6 +87,7 @@ pub async fn read_all_global_order_across_streams<F: StoreFactory>(factory: &F) 
 pub async fn read_all_paging_no_gaps_or_repeats<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 5).await;
+    settle(&fresh, "the reader catching up").await;
     for page_size in [
         1,
         2,
@@ -132,6 +134,7 @@ pub async fn read_all_agrees_with_appends_and_streams<F: StoreFactory>(factory: 
             .or_fail("appending");
         results.push(result);
     }
+    settle(&fresh, "the reader catching up").await;
     let all = everything(&fresh.reader, "read_all").await;
     assert_eq!(all.len(), 6);
     for (pair, result) in all.chunks(2).zip(&results) {
@@ -175,6 +178,7 @@ pub async fn read_all_agrees_with_appends_and_streams<F: StoreFactory>(factory: 
 pub async fn read_all_after_checkpoint_resumes_exactly<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 3).await;
+    settle(&fresh, "the reader catching up").await;
     for cut in [1, written.len() / 2, written.len() - 1] {
         let head = fresh
             .reader
@@ -232,6 +236,7 @@ pub async fn read_all_after_checkpoint_resumes_exactly<F: StoreFactory>(factory:
 pub async fn read_all_limits_zero_and_one<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
     let none = fresh
         .reader
         .read_all(ReadAll::from_beginning().limit(0))
@@ -282,6 +287,7 @@ pub async fn read_all_limits_zero_and_one<F: StoreFactory>(factory: &F) -> Outco
 pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
     let head = fresh
         .reader
         .read_all(ReadAll::from_head())
@@ -298,6 +304,7 @@ pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory:
         .append_events(&stream("all-later"), ExpectedVersion::Any, later.clone())
         .await
         .or_fail("appending after the head was read");
+    settle(&fresh, "the reader catching up").await;
     let rest = match read_all_pages(&fresh.reader, ReadAll::after(head.checkpoint)).await {
         Ok((events, _)) => events,
         Err(why) => panic!("reading after the head: {why}"),
@@ -311,6 +318,7 @@ pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory:
 pub async fn read_all_checkpoints_survive_text<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
     let page = fresh
         .reader
         .read_all(ReadAll::from_beginning().limit(3))
@@ -339,6 +347,7 @@ pub async fn read_all_checkpoints_survive_text<F: StoreFactory>(factory: &F) -> 
 pub async fn read_all_filter_by_event_type<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = mixed(&fresh.store).await;
+    settle(&fresh, "the reader catching up").await;
     let wanted: Vec<_> = written
         .iter()
         .filter(|(_, e)| e.event_type.as_str() == "Deposited")
@@ -361,6 +370,7 @@ pub async fn read_all_filter_by_event_type<F: StoreFactory>(factory: &F) -> Outc
 pub async fn read_all_filter_by_category<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = mixed(&fresh.store).await;
+    settle(&fresh, "the reader catching up").await;
     let wanted: Vec<_> = written
         .iter()
         .filter(|(s, _)| s.as_str() == "account-1" || s.as_str() == "account-2")
@@ -400,6 +410,7 @@ pub async fn read_all_filter_by_category<F: StoreFactory>(factory: &F) -> Outcom
 pub async fn read_all_filter_matching_nothing_advances<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     interleaved(&fresh.store, 3).await;
+    settle(&fresh, "the reader catching up").await;
     let nothing = EventFilter::all().with_event_types([event_type("NeverWritten")]);
     let (found, checkpoint) = match read_all_pages(
         &fresh.reader,
@@ -424,6 +435,7 @@ pub async fn read_all_filter_matching_nothing_advances<F: StoreFactory>(factory:
         .append_events(&stream("all-late"), ExpectedVersion::Any, [later.clone()])
         .await
         .or_fail("appending a match");
+    settle(&fresh, "the reader catching up").await;
     let page = fresh
         .reader
         .read_all(ReadAll::after(checkpoint).limit(1).filter(nothing))

@@ -18,7 +18,8 @@ use es_core::{
 use super::{
     read_all::interleaved,
     support::{
-        OrFail, assert_events, assert_increasing, batch, describe, event, everything, fresh, stream,
+        OrFail, assert_events, assert_increasing, batch, describe, event, everything, fresh,
+        settle, stream,
     },
     writers::{RACERS, check_seen_exactly_once, race_writers},
 };
@@ -92,6 +93,7 @@ async fn assert_quiet(subscription: &mut Subscription, what: &str) {
 pub async fn subscribe_catch_up_from_start<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 3).await;
+    settle(&fresh, "the reader catching up").await;
     let mut subscription = fresh
         .reader
         .subscribe(Subscribe::from_beginning())
@@ -113,6 +115,7 @@ pub async fn subscribe_catch_up_from_start<F: StoreFactory>(factory: &F) -> Outc
 pub async fn subscribe_catch_up_after_checkpoint<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 3).await;
+    settle(&fresh, "the reader catching up").await;
     let cut = written.len() / 2;
     let page = fresh
         .reader
@@ -145,6 +148,7 @@ pub async fn subscribe_delivers_live_events<F: StoreFactory>(factory: &F) -> Out
         .append_events(&s, ExpectedVersion::Any, stored.clone())
         .await
         .or_fail("before subscribing");
+    settle(&fresh, "the reader catching up").await;
     let mut subscription = fresh
         .reader
         .subscribe(Subscribe::from_beginning())
@@ -174,6 +178,7 @@ pub async fn subscribe_delivers_live_events<F: StoreFactory>(factory: &F) -> Out
 pub async fn subscribe_resume_from_checkpoint<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
     let mut first = fresh
         .reader
         .subscribe(Subscribe::from_beginning())
@@ -208,6 +213,7 @@ pub async fn subscribe_resume_from_checkpoint<F: StoreFactory>(factory: &F) -> O
 pub async fn subscribe_from_head_gets_only_new_events<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
     let mut subscription = fresh
         .reader
         .subscribe(Subscribe::from_head())
@@ -234,6 +240,7 @@ pub async fn subscribe_from_head_gets_only_new_events<F: StoreFactory>(factory: 
 pub async fn subscribe_reports_caught_up<F: StoreFactory>(factory: &F) -> Outcome {
     let fresh = fresh(factory).await;
     let written = interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
     let mut subscription = fresh
         .reader
         .subscribe(Subscribe::from_beginning())
@@ -302,6 +309,7 @@ pub async fn subscribe_filtered_skips_with_checkpoints<F: StoreFactory>(factory:
         .append_events(&stream("filter-b"), ExpectedVersion::Any, [wanted.clone()])
         .await
         .or_fail("writing the match");
+    settle(&fresh, "the reader catching up").await;
     let filter = EventFilter::all().with_event_types([match EventType::new("Wanted") {
         Ok(t) => t,
         Err(error) => panic!("the suite's event type is invalid: {error}"),
@@ -331,6 +339,7 @@ pub async fn subscribe_filtered_skips_with_checkpoints<F: StoreFactory>(factory:
         )
         .await
         .or_fail("writing more noise");
+    settle(&fresh, "the reader catching up").await;
     let mut resumed = fresh
         .reader
         .subscribe(Subscribe::after(checkpoint.clone()).filter(filter))

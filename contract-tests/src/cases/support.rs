@@ -275,3 +275,41 @@ pub(crate) fn assert_versions_from(events: &[RecordedEvent], first: u64, what: &
         );
     }
 }
+
+/// Waits until `fresh.reader` sees everything `fresh.store` holds, when the reader claims only
+/// eventual consistency (a replica), for as long as it claims (plus a second); returns at once
+/// for a read-your-writes reader. Cases that read through the reader after writing call it first.
+pub(crate) async fn settle<S: EventReader, R: EventReader>(fresh: &FreshStore<S, R>, what: &str) {
+    let es_core::ReadConsistency::Eventual { within } = fresh.reader.claims().consistency else {
+        return;
+    };
+    let wanted: Vec<_> = everything(&fresh.store, what)
+        .await
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    let deadline = std::time::Instant::now() + within + Duration::from_secs(1);
+    loop {
+        let seen: Vec<_> = everything(&fresh.reader, what)
+            .await
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        if seen == wanted {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: the reader, which claims to catch up within {within:?}, still sees {} of {} events",
+            seen.len(),
+            wanted.len()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// `fresh.reader`, once it sees everything the store holds (see [`settle`]).
+pub(crate) async fn settled<S: EventReader, R: EventReader>(fresh: &FreshStore<S, R>) -> &R {
+    settle(fresh, "the reader catching up").await;
+    &fresh.reader
+}

@@ -6,15 +6,24 @@
 //!    (`es_test_<pid>_<n>`, so the user needs `CREATEDB`), migrated from scratch. These
 //!    databases are left behind for inspection; drop them when you like.
 //! 2. **A throwaway cluster** from the PostgreSQL binaries on this machine (`initdb`, `pg_isready`,
-//!    `postgres` on `PATH` or in `pg_config --bindir`): one per test process, on a free
-//!    loopback port, run as the `postgres` user when the tests run as root, its log in a file.
-//!    Each test gets a database cloned from a migrated template (`CREATE DATABASE ... TEMPLATE`,
-//!    a few milliseconds). The cluster and its directory are removed when the process ends,
-//!    however it ends (see [`LocalCluster`]).
+//!    `pg_basebackup`, `postgres` on `PATH` or in `pg_config --bindir`): one per test process,
+//!    reached through a private socket directory (TCP on loopback takes a random password), run
+//!    as the `postgres` user when the tests run as root, with a cleared environment, its log in a
+//!    file. Each test gets a database cloned from a migrated template (`CREATE DATABASE ...
+//!    TEMPLATE`, a few milliseconds). The cluster and its directory are removed when the process
+//!    ends, however it ends (see [`LocalCluster`]).
 //! 3. **A container** (feature `docker`), when a Docker engine is reachable.
 //!
 //! Otherwise every call fails with one [`HarnessError::NoDatabase`] that names the three
 //! ways. Never a silent skip.
+//!
+//! Readers on a hot standby ([`fresh_pair_on_standby`], [`StandbyFactory`]) use
+//! `DATABASE_URL` with `DATABASE_STANDBY_URL` (a streaming replica of it) when both are set,
+//! else a throwaway primary with a hot standby of its own.
+//!
+//! The contract suite, the test kit and the benchmarks take a [`PgFactory`] (a fresh database
+//! and a second connection pool onto it for readers) or a [`StandbyFactory`] (readers on the
+//! standby); both are `es_core::testing::StoreFactory`s.
 //!
 //! ```no_run
 //! use es_core::{EventWriterExt, ExpectedVersion, NewEvent, StreamId};
@@ -30,6 +39,7 @@
 mod cluster;
 #[cfg(feature = "docker")]
 mod docker;
+mod factory;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -37,6 +47,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use tokio::sync::OnceCell;
 
 pub use cluster::LocalCluster;
+pub use factory::{PgFactory, StandbyFactory};
 
 use crate::{PgStore, PgStoreConfig, PgStoreError};
 
@@ -76,6 +87,28 @@ pub enum HarnessError {
     #[error("{0}")]
     Earlier(String),
 
+    /// No primary with a hot standby could be had.
+    #[error(
+        "no PostgreSQL with a hot standby for the tests. Provide one of:\n  \
+         1. DATABASE_URL and DATABASE_STANDBY_URL (a streaming replica of it; the user needs CREATEDB on the primary)\n  \
+         2. the PostgreSQL server binaries (initdb, postgres, pg_isready, pg_basebackup) on PATH or in `pg_config --bindir`: {local}"
+    )]
+    NoStandby {
+        /// Why a throwaway primary and standby could not be started.
+        local: String,
+    },
+
+    /// A database created on the primary did not appear on the standby in time.
+    #[error(
+        "database {database} did not reach the hot standby within {waited:?}; is it replaying?"
+    )]
+    StandbyBehind {
+        /// The database.
+        database: String,
+        /// How long the harness waited.
+        waited: std::time::Duration,
+    },
+
     /// The server was found but refused an operation (e.g. CREATE DATABASE).
     #[error("PostgreSQL refused a harness operation: {0}")]
     Database(#[from] sqlx::Error),
@@ -86,7 +119,6 @@ pub enum HarnessError {
 }
 
 /// Where the process's server came from.
-#[derive(Debug)]
 enum Server {
     /// `DATABASE_URL`: databases are created and migrated one by one.
     External { admin_url: String },
@@ -118,7 +150,81 @@ impl Server {
 }
 
 static SERVER: OnceCell<Result<Server, String>> = OnceCell::const_new();
+static STANDBY_SERVER: OnceCell<Result<StandbyServer, String>> = OnceCell::const_new();
 static NEXT_DATABASE: AtomicU64 = AtomicU64::new(1);
+
+/// A primary with a hot standby, for the whole process.
+enum StandbyServer {
+    /// `DATABASE_URL` and `DATABASE_STANDBY_URL`.
+    External {
+        admin_url: String,
+        standby_url: String,
+    },
+    /// A throwaway pair; lives as long as the process.
+    Local {
+        cluster: parking_lot::Mutex<Option<LocalCluster>>,
+        admin_url: String,
+        standby_url: String,
+    },
+}
+
+impl StandbyServer {
+    fn urls(&self) -> (&str, &str) {
+        match self {
+            Self::External {
+                admin_url,
+                standby_url,
+            }
+            | Self::Local {
+                admin_url,
+                standby_url,
+                ..
+            } => (admin_url, standby_url),
+        }
+    }
+}
+
+async fn standby_server() -> Result<&'static StandbyServer, HarnessError> {
+    STANDBY_SERVER
+        .get_or_init(|| async { find_standby().await.map_err(|e| e.to_string()) })
+        .await
+        .as_ref()
+        .map_err(|message| HarnessError::Earlier(message.clone()))
+}
+
+async fn find_standby() -> Result<StandbyServer, HarnessError> {
+    if let (Ok(admin_url), Ok(standby_url)) = (
+        std::env::var("DATABASE_URL"),
+        std::env::var("DATABASE_STANDBY_URL"),
+    ) {
+        tracing::info!("test databases with a standby: DATABASE_URL and DATABASE_STANDBY_URL");
+        return Ok(StandbyServer::External {
+            admin_url,
+            standby_url,
+        });
+    }
+    match tokio::task::spawn_blocking(LocalCluster::start_with_standby).await {
+        Ok(Ok(cluster)) => {
+            let admin_url = cluster.url("postgres");
+            let standby_url = cluster
+                .standby_url("postgres")
+                .ok_or_else(|| HarnessError::Cluster("the standby did not start".into()))?;
+            let server = StandbyServer::Local {
+                cluster: parking_lot::Mutex::new(Some(cluster)),
+                admin_url,
+                standby_url,
+            };
+            prepare_template_at(server.urls().0).await?;
+            Ok(server)
+        }
+        Ok(Err(error)) => Err(HarnessError::NoStandby {
+            local: error.to_string(),
+        }),
+        Err(join) => Err(HarnessError::NoStandby {
+            local: format!("the cluster start panicked: {join}"),
+        }),
+    }
+}
 
 async fn server() -> Result<&'static Server, HarnessError> {
     SERVER
@@ -170,12 +276,12 @@ async fn find_server() -> Result<Server, HarnessError> {
 }
 
 async fn prepare_template(server: &Server) -> Result<(), HarnessError> {
-    create_database(server.admin_url(), TEMPLATE, None).await?;
-    let store = PgStore::connect(PgStoreConfig::new(database_url(
-        server.admin_url(),
-        TEMPLATE,
-    )))
-    .await?;
+    prepare_template_at(server.admin_url()).await
+}
+
+async fn prepare_template_at(admin_url: &str) -> Result<(), HarnessError> {
+    create_database(admin_url, TEMPLATE, None).await?;
+    let store = PgStore::connect(PgStoreConfig::new(database_url(admin_url, TEMPLATE))).await?;
     store.migrate().await?;
     // No connection may remain on a template while it is cloned.
     store.close().await;
@@ -229,14 +335,59 @@ pub fn shutdown() {
     if let Some(Ok(Server::Local { cluster, .. })) = SERVER.get() {
         drop(cluster.lock().take());
     }
+    if let Some(Ok(StandbyServer::Local { cluster, .. })) = STANDBY_SERVER.get() {
+        drop(cluster.lock().take());
+    }
+}
+
+/// A store on a fresh, migrated database of a primary, and a read-only [`PgReader`](crate::PgReader)
+/// on the same database on its hot standby (once the standby has replayed its creation).
+pub async fn fresh_pair_on_standby() -> Result<(PgStore, crate::PgReader), HarnessError> {
+    let server = standby_server().await?;
+    let (admin_url, standby_url) = server.urls();
+    let name = next_database_name();
+    let local = matches!(server, StandbyServer::Local { .. });
+    create_database(admin_url, &name, local.then_some(TEMPLATE)).await?;
+    let store = PgStore::connect(PgStoreConfig::new(database_url(admin_url, &name))).await?;
+    if !local {
+        store.migrate().await?;
+    }
+    let reader_config = PgStoreConfig::new(database_url(standby_url, &name));
+    let waited = std::time::Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    loop {
+        match crate::PgReader::connect(reader_config.clone()).await {
+            Ok(reader) if reader.schema_ready().await => return Ok((store, reader)),
+            Ok(_) | Err(PgStoreError::Connect(_)) if started.elapsed() < waited => {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            Ok(_) | Err(PgStoreError::Connect(_)) => {
+                return Err(HarnessError::StandbyBehind {
+                    database: name,
+                    waited,
+                });
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+}
+
+/// The url of `database` on the primary of the standby pair (for tests that need a raw
+/// connection beside the store).
+pub async fn database_url_on_primary(database: &str) -> Result<String, HarnessError> {
+    Ok(database_url(standby_server().await?.urls().0, database))
+}
+
+fn next_database_name() -> String {
+    let n = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+    format!("es_test_{}_{n}", std::process::id())
 }
 
 /// The url of a new, empty database with the event store schema (default schema name)
 /// already migrated, on the server the harness found.
 pub async fn fresh_database_url() -> Result<String, HarnessError> {
     let server = server().await?;
-    let n = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
-    let name = format!("es_test_{}_{n}", std::process::id());
+    let name = next_database_name();
     if server.has_template() {
         create_database(server.admin_url(), &name, Some(TEMPLATE)).await?;
     } else {
