@@ -265,6 +265,9 @@ pub struct Page {
     pub checkpoint: Checkpoint,
     /// Why the page ended.
     pub state: PageState,
+    /// For a [`PageState::HeldBack`] page, what holds it back, when the store can tell
+    /// (PostgreSQL names the backend, how long its transaction has run and what it runs).
+    pub held_back_by: Option<String>,
 }
 
 impl Page {
@@ -274,6 +277,21 @@ impl Page {
             events,
             checkpoint,
             state,
+            held_back_by: None,
+        }
+    }
+
+    /// A held-back page and what holds it back (providers only).
+    pub fn held_back(
+        events: Vec<RecordedEvent>,
+        checkpoint: Checkpoint,
+        by: Option<String>,
+    ) -> Self {
+        Self {
+            events,
+            checkpoint,
+            state: PageState::HeldBack,
+            held_back_by: by,
         }
     }
 

@@ -542,7 +542,7 @@ mod tests {
             sql::APPEND_BATCH,
             sql::APPEND,
             sql::READ_ALL,
-            sql::READ_ALL_LOCAL,
+            sql::READ_ALL_PRECISE,
         ] {
             assert!(statement.contains(&shift), "{statement}");
         }

@@ -2,11 +2,12 @@
 
 use std::time::{Duration, Instant};
 
+use es_core::chrono::{DateTime, Utc};
 use es_core::{
     Checkpoint, Direction, Error, EventFilter, EventRef, Page, PageState, Position, ReadAll,
     ReadStream, RecordedEvent, Result, Start, StreamId,
 };
-use sqlx::{PgPool, Row};
+use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
 use crate::{
@@ -88,10 +89,11 @@ fn filter_columns(filter: &EventFilter) -> (Option<Vec<&str>>, Option<Vec<&str>>
 
 /// One page of the global order up to the safe bound (see `sql::POSITION_SHIFT`).
 ///
-/// When in-flight transactions hold the cluster-wide bound back, it reads again with the
-/// per-database bound (`sql::READ_ALL_LOCAL`), and then for up to `settle` so that a reader
-/// right after a commit sees it even while unrelated transactions run; after that it returns
-/// what is safe with [`PageState::HeldBack`], never as if it were the end.
+/// The cheap cluster-wide bound first (one statement). When events lie past it, the precise
+/// bound (see `sql::READ_ALL_PRECISE`): only transactions that may still write events hold the
+/// page back, and it is read again for up to `settle` so that a reader right after a commit sees
+/// it; after that it returns what is safe as [`PageState::HeldBack`], naming what holds it back,
+/// never as if it were the end.
 pub(crate) async fn read_all(pool: &PgPool, request: ReadAll, settle: Duration) -> Result<Page> {
     let after = match &request.start {
         Start::Beginning => 0,
@@ -101,71 +103,191 @@ pub(crate) async fn read_all(pool: &PgPool, request: ReadAll, settle: Duration) 
     // A page of 0 still looks one event ahead, to tell "more" from "caught up".
     let fetch = request.limit.max(1);
     let (types, categories) = filter_columns(&request.filter);
+    let query = Query {
+        after,
+        limit: request.limit,
+        fetch,
+        types: &types,
+        categories: &categories,
+    };
+    let rows = sqlx::query(sql::READ_ALL)
+        .bind(to_i64(after))
+        .bind(to_i64(fetch as u64))
+        .bind(&types)
+        .bind(&categories)
+        .fetch_all(pool)
+        .await
+        .map_err(store_error)?;
+    let first = query.page(&rows)?;
+    if !first.behind {
+        return Ok(first.finish(&query));
+    }
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
-    // The cheap cluster-wide bound first; the per-database bound only when it held rows back.
-    let mut statement = sql::READ_ALL;
     loop {
-        let rows = sqlx::query(statement)
-            .bind(to_i64(after))
-            .bind(to_i64(fetch as u64))
-            .bind(&types)
-            .bind(&categories)
-            .fetch_all(pool)
-            .await
-            .map_err(store_error)?;
-        let mut events = Vec::with_capacity(rows.len());
-        let (mut held_back, mut behind) = (false, false);
-        let mut bound = 0i64;
-        for row in &rows {
-            held_back |= row.try_get::<bool, _>("held_back").map_err(store_error)?;
-            behind |= row.try_get::<bool, _>("behind").map_err(store_error)?;
-            bound = row.try_get("bound").map_err(store_error)?;
-            if rows::has_event(row)? {
-                events.push(rows::decode(row)?);
+        let read = precise(pool, &query).await?;
+        if !read.held_back || started.elapsed() >= settle {
+            if read.held_back {
+                warn_held_back(read.blocker.as_deref());
             }
-        }
-        // The statement orders the page; keep that guarantee independent of the plan's shape
-        // (a no-op on sorted input).
-        events.sort_by_key(|e| e.position);
-        if events.len() >= fetch {
-            if request.limit == 0 {
-                return Ok(Page::new(Vec::new(), at(after), PageState::More));
-            }
-            let last = events.last().map_or(after, |e| e.position.get());
-            return Ok(Page::new(events, at(last), PageState::More));
-        }
-        if behind && statement == sql::READ_ALL {
-            // Events lie past the cluster-wide bound: the per-database bound may let the page,
-            // or at least its checkpoint, go further (also past events a filter skips).
-            statement = sql::READ_ALL_LOCAL;
-            continue;
-        }
-        // Everything below the bound was read: the safe place is just below it.
-        let safe = after.max(bound.unsigned_abs().saturating_sub(1));
-        if !held_back {
-            return Ok(Page::new(events, at(safe), PageState::CaughtUp));
-        }
-        if started.elapsed() >= settle {
-            tracing::debug!(
-                returned = events.len(),
-                "read_all held back by in-flight transactions"
-            );
-            return Ok(Page::new(events, at(safe), PageState::HeldBack));
+            return Ok(read.finish(&query));
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(10));
     }
 }
 
-/// An empty page at the head: its checkpoint is just below the per-database safe bound, so a
-/// reader from there gets every event committed later and none committed before.
-async fn head(pool: &PgPool) -> Result<Page> {
-    let bound: i64 = sqlx::query_scalar(sql::HEAD_BOUND)
-        .fetch_one(pool)
+/// What one page read asks.
+struct Query<'a> {
+    after: u64,
+    limit: usize,
+    fetch: usize,
+    types: &'a Option<Vec<&'a str>>,
+    categories: &'a Option<Vec<&'a str>>,
+}
+
+/// What one page read found.
+struct Read {
+    events: Vec<RecordedEvent>,
+    bound: u64,
+    held_back: bool,
+    behind: bool,
+    blocker: Option<String>,
+}
+
+impl Query<'_> {
+    fn page(&self, rows: &[PgRow]) -> Result<Read> {
+        let mut read = Read {
+            events: Vec::with_capacity(rows.len()),
+            bound: 0,
+            held_back: false,
+            behind: false,
+            blocker: None,
+        };
+        for row in rows {
+            read.held_back |= row.try_get::<bool, _>("held_back").map_err(store_error)?;
+            read.behind |= row.try_get::<bool, _>("behind").map_err(store_error)?;
+            read.bound = row
+                .try_get::<i64, _>("bound")
+                .map_err(store_error)?
+                .unsigned_abs();
+            if rows::has_event(row)? {
+                read.events.push(rows::decode(row)?);
+            }
+        }
+        // The statement orders the page; keep that guarantee independent of the plan's shape
+        // (a no-op on sorted input).
+        read.events.sort_by_key(|e| e.position);
+        Ok(read)
+    }
+}
+
+impl Read {
+    fn finish(self, query: &Query<'_>) -> Page {
+        if self.events.len() >= query.fetch {
+            if query.limit == 0 {
+                return Page::new(Vec::new(), at(query.after), PageState::More);
+            }
+            let last = self.events.last().map_or(query.after, |e| e.position.get());
+            return Page::new(self.events, at(last), PageState::More);
+        }
+        // Everything below the bound was read: the safe place is just below it.
+        let safe = at(query.after.max(self.bound.saturating_sub(1)));
+        if self.held_back {
+            Page::held_back(self.events, safe, self.blocker)
+        } else {
+            Page::new(self.events, safe, PageState::CaughtUp)
+        }
+    }
+}
+
+/// The precise path: one REPEATABLE READ transaction whose snapshot is taken before the lock
+/// table is read, then the activity of the backends and the page with the bound they allow.
+async fn precise(pool: &PgPool, query: &Query<'_>) -> Result<Read> {
+    let mut tx = pool
+        .begin_with(sql::BEGIN_PRECISE)
         .await
         .map_err(store_error)?;
-    let safe = bound.unsigned_abs().saturating_sub(1);
+    let writers: Vec<i32> = sqlx::query_scalar(sql::EVENT_WRITERS)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(store_error)?;
+    let rows = sqlx::query(sql::READ_ALL_PRECISE)
+        .bind(to_i64(query.after))
+        .bind(to_i64(query.fetch as u64))
+        .bind(query.types)
+        .bind(query.categories)
+        .bind(&writers)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(store_error)?;
+    tx.commit().await.map_err(store_error)?;
+    let mut read = query.page(&rows)?;
+    if read.held_back {
+        read.blocker = rows.first().map(blocker).transpose()?;
+    }
+    Ok(read)
+}
+
+/// Who holds a page back, in words.
+fn blocker(row: &PgRow) -> Result<String> {
+    if row.try_get::<bool, _>("standby").map_err(store_error)? {
+        return Ok(
+            "transactions still in flight on the primary (this reader is on a standby)".to_owned(),
+        );
+    }
+    let pid: Option<i32> = row.try_get("blocker_pid").map_err(store_error)?;
+    let xid: Option<i64> = row.try_get("blocker_xid").map_err(store_error)?;
+    let started: Option<DateTime<Utc>> = row.try_get("blocker_start").map_err(store_error)?;
+    let state: Option<String> = row.try_get("blocker_state").map_err(store_error)?;
+    let what: Option<String> = row.try_get("blocker_query").map_err(store_error)?;
+    let xid = xid.map_or_else(|| "?".to_owned(), |x| x.to_string());
+    Ok(match pid {
+        Some(pid) => {
+            let open = started.map_or_else(String::new, |at| {
+                let seconds = (Utc::now() - at).num_milliseconds().max(0) as f64 / 1000.0;
+                format!(", open for {seconds:.1} s")
+            });
+            format!(
+                "backend {pid} (transaction {xid}{open}, {}: {:?}), which holds a write lock on the events table; \
+                 end that transaction to let readers go on",
+                state.unwrap_or_else(|| "unknown state".to_owned()),
+                what.unwrap_or_default()
+            )
+        }
+        None => format!(
+            "transaction {xid}, which this reader cannot attribute to a backend of another database or to one that cannot write events"
+        ),
+    })
+}
+
+/// Traces a warning naming what holds readers back, at most every ten seconds per process.
+fn warn_held_back(blocker: Option<&str>) {
+    static LAST: parking_lot::Mutex<Option<Instant>> = parking_lot::Mutex::new(None);
+    let mut last = LAST.lock();
+    if last.is_some_and(|at| at.elapsed() < Duration::from_secs(10)) {
+        return;
+    }
+    *last = Some(Instant::now());
+    tracing::warn!(
+        blocker = blocker.unwrap_or("unknown"),
+        "read_all is held back: a transaction that may still write events is open, so readers of the global order wait for it"
+    );
+}
+
+/// An empty page at the head: its checkpoint is just below the precise safe bound, so a reader
+/// from there gets every event committed later and none committed before.
+async fn head(pool: &PgPool) -> Result<Page> {
+    let none = None;
+    let query = Query {
+        after: 0,
+        limit: 0,
+        fetch: 1,
+        types: &none,
+        categories: &none,
+    };
+    let read = precise(pool, &query).await?;
+    let safe = read.bound.saturating_sub(1);
     Ok(Page::new(Vec::new(), at(safe), PageState::CaughtUp))
 }
 

@@ -258,45 +258,69 @@ macro_rules! cluster_bound {
     };
 }
 
-/// A tighter, equally safe bound, used only when the cluster-wide one held events back.
-///
-/// The snapshot's xmin is cluster-wide: a long transaction in *another database* (say, a
-/// `CREATE DATABASE` next door) holds it back although it can never write to this table. Here
-/// the bound comes from the smallest running xid of the snapshot that is not known to belong to
-/// a backend connected to another database (or the snapshot's xmax when none is left). Any
-/// writer of this table is connected to this database, so it is never left out; a backend
-/// whose transaction ended between the snapshot and the read of `pg_stat_activity` is simply
-/// not recognised as foreign and keeps the bound low (conservative, never unsafe).
-///
-/// On a hot standby the snapshot lists the primary's running xids in its `subxip` part, which
-/// no SQL function shows (`pg_snapshot_xip` is empty there), so "no running xid" would mean
-/// the snapshot's xmax and a reader would move past the primary's transactions in flight. A
-/// standby therefore keeps the snapshot's xmin, which does account for them.
-macro_rules! local_bound {
-    () => {
-        "(WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
-          foreign_xids AS MATERIALIZED ( \
-              SELECT backend_xid::text::int8 AS xid32 FROM pg_stat_activity \
-              WHERE backend_xid IS NOT NULL AND datname IS NOT NULL \
-                AND datname <> current_database()) \
-          SELECT CASE WHEN pg_is_in_recovery() \
-              THEN pg_snapshot_xmin((SELECT s FROM snap)) \
-              ELSE coalesce( \
-                  (SELECT min(x) FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
-                   WHERE (x::text::int8 % 4294967296) NOT IN (SELECT xid32 FROM foreign_xids)), \
-                  pg_snapshot_xmax((SELECT s FROM snap))) \
-              END::text::int8 << 20)"
-    };
-}
-
-/// A page of the global order below the cluster-wide bound (the cheap first try).
+/// A page of the global order below the cluster-wide bound: the cheap first try, enough
+/// whenever no event lies past it.
 pub(crate) const READ_ALL: &str = read_all!(cluster_bound!());
 
-/// A page of the global order below the per-database bound (when the first try was held back).
-pub(crate) const READ_ALL_LOCAL: &str = read_all!(local_bound!());
+/// The page read of the precise path, in a REPEATABLE READ transaction whose first statement
+/// was [`EVENT_WRITERS`]: `$5` are the backends that then held a lock on the events table that
+/// lets them write it. The bound is the smallest xid still running in the transaction's
+/// snapshot that may belong to a writer of events, or the snapshot's xmax when none does.
+///
+/// An xid is left out only when it provably cannot write events: its backend is connected to
+/// another database (no writer of this table is), or it is connected to this one, held no write
+/// lock on the table when `$5` was read, and still runs that very xid now (pg_stat_activity is
+/// read after `$5`: the store's appends take the table's lock before they get an xid, and keep
+/// it to the end, so such a transaction has not written an event and will not). A backend whose
+/// transaction ended in between is not recognised and keeps the bound low: conservative, never
+/// unsafe. On a hot standby the snapshot shows no running xids (they sit in its `subxip`), so
+/// the bound is the snapshot's xmin. Besides the page, the first row names the blocker: the
+/// backend, its transaction's start, state and query (NULL when the bound is not held back or
+/// the xid is not recognised).
+pub(crate) const READ_ALL_PRECISE: &str = concat!(
+    "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
+     act AS MATERIALIZED ( \
+         SELECT pid, backend_xid::text::int8 AS xid32, datname, xact_start, state, \
+                left(query, 200) AS query \
+         FROM pg_stat_activity WHERE backend_xid IS NOT NULL), \
+     running AS MATERIALIZED ( \
+         SELECT x::text::int8 AS xid FROM pg_snapshot_xip((SELECT s FROM snap)) AS x), \
+     blocker AS MATERIALIZED ( \
+         SELECT r.xid, a.pid, a.xact_start, a.state, a.query \
+         FROM running r LEFT JOIN act a ON a.xid32 = r.xid % 4294967296 \
+         WHERE NOT coalesce(a.datname IS NOT NULL AND a.datname <> current_database(), false) \
+           AND NOT coalesce(a.datname = current_database() AND NOT (a.pid = ANY($5::int4[])), false) \
+         ORDER BY r.xid LIMIT 1), \
+     bound AS MATERIALIZED ( \
+         SELECT CASE WHEN pg_is_in_recovery() \
+             THEN pg_snapshot_xmin((SELECT s FROM snap))::text::int8 \
+             ELSE coalesce((SELECT xid FROM blocker), pg_snapshot_xmax((SELECT s FROM snap))::text::int8) \
+         END << 20 AS b) \
+     SELECT e.*, (SELECT b FROM bound) AS bound, \
+         EXISTS (SELECT 1 FROM events x \
+                 WHERE x.position >= greatest($1 + 1, (SELECT b FROM bound)) \
+                   AND x.deleted = 0 AND ",
+    filter!("x"),
+    ") AS held_back, false AS behind, pg_is_in_recovery() AS standby, \
+         (SELECT pid FROM blocker) AS blocker_pid, (SELECT xid FROM blocker) AS blocker_xid, \
+         (SELECT xact_start FROM blocker) AS blocker_start, \
+         (SELECT state FROM blocker) AS blocker_state, (SELECT query FROM blocker) AS blocker_query \
+     FROM bound LEFT JOIN LATERAL (SELECT ",
+    event_columns!(),
+    " FROM events v WHERE v.position > $1 AND v.position < bound.b AND v.deleted = 0 AND ",
+    filter!("v"),
+    " ORDER BY v.position LIMIT $2) e ON true"
+);
 
-/// The per-database safe bound now: where a reader that starts at the head begins.
-pub(crate) const HEAD_BOUND: &str = concat!("SELECT ", local_bound!(), " AS bound");
+/// The first statement of the precise path (it fixes the transaction's snapshot): the backends
+/// that hold a lock on this database's events table that lets them write it.
+pub(crate) const EVENT_WRITERS: &str = "SELECT coalesce(array_agg(DISTINCT pid), '{}') FROM pg_locks \
+     WHERE locktype = 'relation' AND relation = 'events'::regclass \
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+       AND mode NOT IN ('AccessShareLock', 'ShareLock')";
+
+/// Opens the precise path's transaction: one snapshot for every statement, read only.
+pub(crate) const BEGIN_PRECISE: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
 /// Locks a stream's head row for a delete (waits for appends that hold it).
 pub(crate) const LOCK_HEAD: &str = "SELECT version, deleted FROM events WHERE stream_id = $1 \

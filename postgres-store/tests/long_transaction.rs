@@ -1,0 +1,121 @@
+//! A long transaction in the same database holds the snapshot's xmin back. Only a transaction
+//! that can still write events may hold readers back: one that cannot (a report reading
+//! events, a job writing other tables) must not freeze `read_all` and every subscription; one
+//! that can must hold them back visibly (a held-back page that names it), never look like the end.
+
+use std::time::Duration;
+
+use es_core::{
+    EventReader, EventWriterExt, ExpectedVersion, NewEvent, PageState, ReadAll, StreamId, Subscribe,
+};
+use postgres_store::{PgStore, PgStoreConfig, harness};
+use sqlx::{Connection, PgConnection};
+
+async fn store_and_url() -> (PgStore, String) {
+    let url = harness::fresh_database_url()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = PgStore::connect(PgStoreConfig::new(url.clone()))
+        .await
+        .expect("connect");
+    (store, url)
+}
+
+async fn append(store: &PgStore, stream: &str) {
+    store
+        .append_events(
+            &StreamId::new(stream).expect("id"),
+            ExpectedVersion::NoStream,
+            [NewEvent::from_json("Happened", "{}").expect("event")],
+        )
+        .await
+        .expect("append");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_transaction_that_cannot_write_events_does_not_hold_readers_back() {
+    let (store, url) = store_and_url().await;
+    // A long job in the same database: it reads events, writes a table of its own, and keeps
+    // its transaction (and its xid) open.
+    let mut job = PgConnection::connect(&url).await.expect("connect the job");
+    sqlx::raw_sql("SET search_path = eventstore; CREATE TABLE report (n int)")
+        .execute(&mut job)
+        .await
+        .expect("set up the job");
+    let mut tx = job.begin().await.expect("begin");
+    sqlx::raw_sql(
+        "SELECT count(*) FROM events; INSERT INTO report VALUES (1); SELECT pg_current_xact_id()",
+    )
+    .execute(&mut *tx)
+    .await
+    .expect("the job's work");
+
+    let mut subscription = store
+        .subscribe(Subscribe::from_beginning())
+        .await
+        .expect("subscribe");
+    append(&store, "after-the-job-began").await;
+    let page = store
+        .read_all(ReadAll::from_beginning())
+        .await
+        .expect("read_all");
+    assert_eq!(
+        page.events.len(),
+        1,
+        "a transaction that holds no write lock on the events table froze read_all: {page:?}"
+    );
+    assert_eq!(page.state, PageState::CaughtUp);
+    let delivered = tokio::time::timeout(Duration::from_secs(5), subscription.next_event()).await;
+    assert!(
+        matches!(delivered, Ok(Some(Ok(_)))),
+        "the subscription was frozen by an unrelated long transaction: {delivered:?}"
+    );
+    tx.rollback().await.expect("rollback");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_that_can_write_events_holds_readers_back_and_says_who() {
+    let (store, url) = store_and_url().await;
+    let mut writer = PgConnection::connect(&url)
+        .await
+        .expect("connect the writer");
+    sqlx::raw_sql("SET search_path = eventstore")
+        .execute(&mut writer)
+        .await
+        .expect("path");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut writer)
+        .await
+        .expect("pid");
+    let mut tx = writer.begin().await.expect("begin");
+    // It may write events: it holds the write lock on the table, and an xid.
+    sqlx::raw_sql("LOCK TABLE events IN ROW EXCLUSIVE MODE; SELECT pg_current_xact_id()")
+        .execute(&mut *tx)
+        .await
+        .expect("take the write lock");
+    append(&store, "behind-the-writer").await;
+    let page = store
+        .read_all(ReadAll::from_beginning())
+        .await
+        .expect("read_all");
+    assert!(
+        page.events.is_empty(),
+        "read_all moved past a possible writer: {page:?}"
+    );
+    assert_eq!(
+        page.state,
+        PageState::HeldBack,
+        "a held-back page must not look like the end"
+    );
+    let why = page.held_back_by.clone().unwrap_or_default();
+    assert!(
+        why.contains(&format!("backend {pid}")),
+        "the page must name the backend that holds it back, it says {why:?}"
+    );
+    tx.rollback().await.expect("rollback");
+    let page = store
+        .read_all(ReadAll::from_beginning())
+        .await
+        .expect("read_all");
+    assert_eq!((page.events.len(), page.state), (1, PageState::CaughtUp));
+}
