@@ -24,6 +24,21 @@ pub enum PgStoreError {
     #[error("cannot migrate the event store schema: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
 
+    /// The stored positions lie above every position this cluster can now write: the events were
+    /// copied from a cluster whose transaction ids were further on (a logical dump and restore),
+    /// so new events would sort before old ones and readers would not see the old ones.
+    #[error(
+        "the stored events' positions (up to {stored}) are above every position this cluster can write now (from {next}): \
+         the events come from a cluster whose transaction ids were further on (a logical restore?); \
+         raise this cluster's transaction id epoch above the old one (pg_resetwal --epoch, server stopped) before using the store"
+    )]
+    PositionsAhead {
+        /// The highest stored position.
+        stored: i64,
+        /// The lowest position a new transaction can write.
+        next: i64,
+    },
+
     /// Any other database failure during setup.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -38,6 +53,16 @@ pub enum PgStoreError {
 pub(crate) fn store_error(error: sqlx::Error) -> es_core::Error {
     if is_unavailable(&error) {
         es_core::Error::unavailable(error)
+    } else if sql_state(&error).as_deref() == Some("22012") {
+        // Only the position guard of the append statements divides by zero (`sql::position_of`).
+        es_core::Error::Backend {
+            message: format!(
+                "positions are exhausted: this cluster's transaction ids passed 2^43, beyond which \
+                 positions (xid << 20) no longer fit a bigint; move the events to a new store ({error})"
+            ),
+            retryable: false,
+            source: Some(Box::new(error)),
+        }
     } else if matches!(sql_state(&error).as_deref(), Some("40001" | "40P01")) {
         es_core::Error::retryable_backend(error)
     } else {

@@ -21,6 +21,22 @@
 /// `bound - 1` is a safe checkpoint even when no event sits there.
 pub(crate) const POSITION_SHIFT: u32 = 20;
 
+/// The position of the statement's row numbered `$ord` (an SQL expression): `(xid << 20) + ord`
+/// while the transaction id is below 2^43, beyond which it would not fit a bigint; past that it
+/// fails with a division by zero (SQLSTATE 22012, which the store reports as "positions are
+/// exhausted") instead of silently writing a wrapped position. The divisor's operand is not a
+/// constant, so the planner cannot fold the failing branch.
+macro_rules! position_of {
+    ($ord:literal) => {
+        concat!(
+            "(CASE WHEN pg_current_xact_id()::text::int8 < 8796093022208 \
+                   THEN (pg_current_xact_id()::text::int8 << 20) + ",
+            $ord,
+            " ELSE (pg_current_xact_id()::text::int8 - pg_current_xact_id()::text::int8) / 0 END)"
+        )
+    };
+}
+
 /// How a stream's rows are marked (column `deleted`, see `migrations/0002_*.sql`).
 pub(crate) mod state {
     /// A live event.
@@ -46,33 +62,36 @@ pub(crate) mod state {
 /// stream (which locks it `FOR UPDATE` and marks it) either waits for this append or makes it
 /// see the mark and insert nothing: deletes and appends of one stream are serialised.
 /// `pg_notify` is delivered at commit, so it wakes subscribers only if the row is stored.
-pub(crate) const APPEND_ONE: &str = r#"
-WITH notified AS (SELECT pg_notify($7, ''))
-INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
-SELECT (pg_current_xact_id()::text::int8 << 20) + 1, $1, $2::int8 + 1, $3, $4, $5::json, $6::json
-FROM notified
-WHERE $2::int8 = 0
-   OR EXISTS (SELECT 1 FROM events
-              WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE)
-RETURNING position
-"#;
+pub(crate) const APPEND_ONE: &str = concat!(
+    "WITH notified AS (SELECT pg_notify($7, '')) \
+     INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata) \
+     SELECT ",
+    position_of!("1"),
+    ", $1, $2::int8 + 1, $3, $4, $5::json, $6::json \
+     FROM notified \
+     WHERE $2::int8 = 0 \
+        OR EXISTS (SELECT 1 FROM events \
+                   WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE) \
+     RETURNING position"
+);
 
 /// APPEND_ONE for a batch: `$3`..`$6` are arrays, one entry per event in version order; the
 /// event at `ord` (1-based) gets version `$2 + ord` and position `(xid << 20) + ord`. Returns
 /// one position per stored row, or no row at all when the expectation failed.
-pub(crate) const APPEND_BATCH: &str = r#"
-WITH notified AS (SELECT pg_notify($7, ''))
-INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
-SELECT (pg_current_xact_id()::text::int8 << 20) + i.ord, $1, $2::int8 + i.ord,
-       i.event_id, i.event_type, i.payload::json, i.metadata::json
-FROM notified,
-     unnest($3::uuid[], $4::text[], $5::text[], $6::text[])
-         WITH ORDINALITY AS i(event_id, event_type, payload, metadata, ord)
-WHERE $2::int8 = 0
-   OR EXISTS (SELECT 1 FROM events
-              WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE)
-RETURNING position
-"#;
+pub(crate) const APPEND_BATCH: &str = concat!(
+    "WITH notified AS (SELECT pg_notify($7, '')) \
+     INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata) \
+     SELECT ",
+    position_of!("i.ord"),
+    ", $1, $2::int8 + i.ord, i.event_id, i.event_type, i.payload::json, i.metadata::json \
+     FROM notified, \
+          unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) \
+              WITH ORDINALITY AS i(event_id, event_type, payload, metadata, ord) \
+     WHERE $2::int8 = 0 \
+        OR EXISTS (SELECT 1 FROM events \
+                   WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE) \
+     RETURNING position"
+);
 
 /// Appends any number of events to any number of streams whose heads the caller does not know
 /// (`Any`, `StreamExists`, every `append_multi`, and `NoStream` on a stream with a deleted
@@ -91,7 +110,8 @@ RETURNING position
 /// version makes UNIQUE(stream_id, version) abort it (23505). Positions are `(xid << 20) + ord`,
 /// `ord` the event's 1-based place in the arrays, so they increase with the version inside
 /// each stream's batch.
-pub(crate) const APPEND: &str = r#"
+pub(crate) const APPEND: &str = concat!(
+    r#"
 WITH input AS MATERIALIZED (
     SELECT *
     FROM unnest($1::text[], $2::int8[], $3::int4[], $4::int8[],
@@ -109,7 +129,9 @@ heads AS MATERIALIZED (
 ),
 inserted AS (
     INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
-    SELECT (pg_current_xact_id()::text::int8 << 20) + i.ord,
+    SELECT "#,
+    position_of!("i.ord"),
+    r#",
            i.stream_id,
            CASE
                WHEN h.tombstoned THEN NULL
@@ -136,7 +158,8 @@ SELECT s.stream_id,
        max(s.position) AS last_position
 FROM inserted s CROSS JOIN notified
 GROUP BY s.stream_id
-"#;
+"#
+);
 
 /// Stored events among the given ids, deleted ones included: their ids stay reserved (failure
 /// path of an append only).
@@ -336,10 +359,21 @@ pub(crate) const MARK_DELETED: &str =
     "UPDATE events SET deleted = $2 WHERE stream_id = $1 AND deleted < $2";
 
 /// The tombstone: a marker row at version `$2` (the one after the last), never read.
-pub(crate) const INSERT_TOMBSTONE: &str = r#"
-INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata, deleted)
-VALUES ((pg_current_xact_id()::text::int8 << 20) + 1, $1, $2, $3, '$tombstone', 'null', '{}', 3)
-"#;
+pub(crate) const INSERT_TOMBSTONE: &str = concat!(
+    "INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata, deleted) \
+     VALUES (",
+    position_of!("1"),
+    ", $1, $2, $3, '$tombstone', 'null', '{}', 3)"
+);
+
+/// Whether the schema has an events table yet.
+pub(crate) const HAS_EVENTS: &str = "SELECT to_regclass('events') IS NOT NULL";
+
+/// The highest stored position and the lowest position a transaction starting now could write
+/// (`xmax << 20`): a store whose positions are above the second was restored into a cluster whose
+/// transaction ids are behind it.
+pub(crate) const POSITIONS_AHEAD: &str = "SELECT (SELECT max(position) FROM events) AS stored, \
+     pg_snapshot_xmax(pg_current_snapshot())::text::int8 << 20 AS next";
 
 /// A deleted stream's snapshot goes with it.
 pub(crate) const DELETE_SNAPSHOT: &str = "DELETE FROM snapshots WHERE stream_id = $1";

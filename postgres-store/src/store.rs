@@ -93,6 +93,7 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(PgStoreError::Connect)?;
+        check_positions(&pool).await?;
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
@@ -144,6 +145,24 @@ impl PgStore {
                 self.inner.commits.clone(),
             )));
         }
+    }
+}
+
+/// Refuses a store whose positions are ahead of the cluster's transaction ids (see
+/// [`PgStoreError::PositionsAhead`]); a schema not migrated yet has nothing to check.
+async fn check_positions(pool: &PgPool) -> Result<(), PgStoreError> {
+    let migrated: bool = sqlx::query_scalar(crate::sql::HAS_EVENTS)
+        .fetch_one(pool)
+        .await?;
+    if !migrated {
+        return Ok(());
+    }
+    let (stored, next): (Option<i64>, i64) = sqlx::query_as(crate::sql::POSITIONS_AHEAD)
+        .fetch_one(pool)
+        .await?;
+    match stored {
+        Some(stored) if stored >= next => Err(PgStoreError::PositionsAhead { stored, next }),
+        _ => Ok(()),
     }
 }
 

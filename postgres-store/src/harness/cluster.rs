@@ -334,6 +334,51 @@ impl LocalCluster {
         }
     }
 
+    /// Stops the primary cleanly (a fast shutdown of the process the supervisor started) and
+    /// waits until it is gone; [`start_server`](Self::start_server) brings it back.
+    pub fn stop_server(&self) -> Result<(), HarnessError> {
+        let pid = self.postmaster_pid()?;
+        let status = Command::new("kill")
+            .arg("-INT")
+            .arg(pid.to_string())
+            .env_clear()
+            .env("PATH", SAFE_PATH)
+            .status()
+            .map_err(|e| cluster_error(&self.dir, "cannot run kill", e))?;
+        if !status.success() {
+            return Err(HarnessError::Cluster(format!(
+                "kill -INT {pid} failed ({status})"
+            )));
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while is_running(pid) {
+            if Instant::now() > deadline {
+                return Err(HarnessError::Cluster(format!(
+                    "the server {pid} did not stop within 30 s"
+                )));
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        Ok(())
+    }
+
+    /// Sets the primary's transaction id epoch (`pg_resetwal --epoch`, server stopped): the
+    /// 64-bit transaction ids then start at `epoch << 32`. For tests of what happens when a
+    /// cluster's transaction ids are very large.
+    pub fn set_xid_epoch(&self, epoch: u32) -> Result<(), HarnessError> {
+        let data = self.dir.join(PRIMARY);
+        let epoch = epoch.to_string();
+        self.run(
+            "pg_resetwal",
+            &[
+                "-e".as_ref(),
+                epoch.as_ref(),
+                "-D".as_ref(),
+                data.as_os_str(),
+            ],
+        )
+    }
+
     /// The primary's postmaster process id: the one the supervisor started, checked to be its
     /// child (a stale or foreign id is refused rather than signalled).
     pub fn postmaster_pid(&self) -> Result<u32, HarnessError> {
@@ -505,12 +550,24 @@ fn random_password() -> Result<String, HarnessError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The parent process id of `pid`, from `/proc`.
-fn parent_of(pid: u32) -> Option<u32> {
+/// The state and parent process id of `pid`, from `/proc`.
+fn stat_of(pid: u32) -> Option<(char, u32)> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces: parse after it.
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(1)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let parent = fields.next()?.parse().ok()?;
+    Some((state, parent))
+}
+
+/// The parent process id of `pid`.
+fn parent_of(pid: u32) -> Option<u32> {
+    stat_of(pid).map(|(_, parent)| parent)
+}
+
+/// Whether `pid` runs (exists and is not a zombie waiting for the supervisor to reap it).
+fn is_running(pid: u32) -> bool {
+    stat_of(pid).is_some_and(|(state, _)| state != 'Z')
 }
 
 /// The directory with `initdb`, `postgres`, `pg_isready` and `pg_basebackup`: where the
@@ -518,9 +575,15 @@ fn parent_of(pid: u32) -> Option<u32> {
 /// /usr/local/bin), else `pg_config --bindir`.
 pub(crate) fn find_bindir() -> Result<PathBuf, HarnessError> {
     let complete = |dir: &Path| {
-        ["initdb", "postgres", "pg_isready", "pg_basebackup"]
-            .iter()
-            .all(|b| dir.join(b).is_file())
+        [
+            "initdb",
+            "postgres",
+            "pg_isready",
+            "pg_basebackup",
+            "pg_resetwal",
+        ]
+        .iter()
+        .all(|b| dir.join(b).is_file())
     };
     let from_path = std::env::var_os("PATH")
         .into_iter()
