@@ -168,3 +168,63 @@ async fn schemas_are_configurable_and_isolated() {
         Err(postgres_store::PgStoreError::InvalidSchema(_))
     ));
 }
+
+/// The position an append returns is not a place to resume: an earlier transaction may still
+/// commit below it. The head checkpoint (a read's safe place) is: taken while the slow writer is
+/// in flight, a reader from it still gets the slow event once it commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_from_the_head_checkpoint_not_from_an_append_position() {
+    let url = harness::fresh_database_url()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = postgres_store::PgStore::connect(postgres_store::PgStoreConfig::new(url.clone()))
+        .await
+        .expect("connect");
+    let mut slow = PgConnection::connect(&url)
+        .await
+        .expect("connect slow writer");
+    sqlx::raw_sql("SET search_path = eventstore")
+        .execute(&mut slow)
+        .await
+        .expect("path");
+    let mut tx = slow.begin().await.expect("begin");
+    let slow_position: i64 = sqlx::query_scalar(
+        "INSERT INTO events (stream_id, version, event_id, event_type, payload, metadata) \
+         VALUES ('slow', 1, gen_random_uuid(), 'Slow', '{}', '{}') RETURNING position",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("slow insert");
+    let fast = store
+        .append_events(
+            &StreamId::new("fast").expect("id"),
+            ExpectedVersion::NoStream,
+            vec![NewEvent::from_json("Fast", "{}").expect("event")],
+        )
+        .await
+        .expect("fast append");
+    let head = store.head_checkpoint().await.expect("the head checkpoint");
+    let unsafe_resume = es_core::Checkpoint::after(fast.last.position);
+    tx.commit().await.expect("slow commit");
+
+    let after_head = store
+        .read_all_to_end(ReadAll::after(head))
+        .await
+        .expect("read after the head checkpoint");
+    assert!(
+        after_head
+            .iter()
+            .any(|e| e.position.get() == slow_position.unsigned_abs()),
+        "a reader resuming from the head checkpoint missed the event committed after it"
+    );
+    let after_append = store
+        .read_all_to_end(ReadAll::after(unsafe_resume))
+        .await
+        .expect("read after the append's position");
+    assert!(
+        after_append
+            .iter()
+            .all(|e| e.position.get() != slow_position.unsigned_abs()),
+        "resuming after an append's own position would skip the slower, earlier event: it is not a checkpoint"
+    );
+}
