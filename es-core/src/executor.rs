@@ -271,10 +271,26 @@ impl<A: Aggregate, S: EventStore> Repository<A, S> {
                 match written {
                     Ok(results) if resent_earlier(parts, &decided, &results) => {
                         // The store recognised an exact re-send of events an earlier delivery
-                        // stored before what this attempt loaded (behind the snapshot).
+                        // stored before what this attempt loaded (behind the snapshot): they are
+                        // the events decided now, already in the loaded state, stored where the
+                        // store says.
+                        let mut results = results.into_iter();
                         return Ok(decided
                             .into_iter()
-                            .map(|d| redelivered(d.found, attempt))
+                            .map(|d| {
+                                let appended = if d.batch.is_empty() {
+                                    None
+                                } else {
+                                    results.next()
+                                };
+                                Executed {
+                                    events: d.events,
+                                    state: d.found.loaded.state,
+                                    appended,
+                                    attempts: attempt,
+                                    redelivered: true,
+                                }
+                            })
                             .collect());
                     }
                     Ok(results) => return Ok(self.commit(parts, decided, results, attempt).await),

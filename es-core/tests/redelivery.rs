@@ -85,6 +85,10 @@ async fn redelivery_from_before_the_snapshot_stores_nothing() {
         again.redelivered,
         "recognised although the load did not see it"
     );
+    assert_eq!(
+        again.appended, first.appended,
+        "the redelivery reports where the first delivery stored its events"
+    );
     assert_eq!(again.state.balance, 5, "not deposited twice");
     let stored = read(&store, &id).await;
     assert_eq!(stored.len(), 1, "stored once");
