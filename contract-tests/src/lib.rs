@@ -54,9 +54,12 @@
 //! [`read_all`](cases::read_all) (pages, checkpoints, filters), [`payloads`](cases::payloads),
 //! [`bad_input`](cases::bad_input), [`idempotency`](cases::idempotency),
 //! [`multi_stream`](cases::multi_stream), [`subscriptions`](cases::subscriptions),
-//! [`concurrency`](cases::concurrency) (racing tasks), [`faults`](cases::faults) (lost
-//! acknowledgements and failures through [`FaultyStore`]) and [`model`](cases::model) (random
-//! operation sequences compared with a reference model, see [`model`]). Optional:
+//! [`concurrency`](cases::concurrency) (racing tasks, released together at a start line),
+//! [`faults`](cases::faults) (lost acknowledgements and failures through [`FaultyStore`]) and
+//! [`model`](cases::model) (random operation sequences compared with a reference model, and
+//! random operations of several tasks at once whose history must keep the model's invariants;
+//! see [`model`]). The promises about appends are checked under every expectation kind and by
+//! `append` and `append_multi` alike (the `*_on_every_path` cases). Optional:
 //! [`snapshots`](cases::snapshots), [`deletion`](cases::deletion) (soft delete and tombstones),
 //! [`checkpoints`](cases::checkpoints). [`CASES`] lists them all; limits come from the store's
 //! [`Claims`](es_core::Claims).

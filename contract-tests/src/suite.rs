@@ -29,6 +29,7 @@ macro_rules! __with_cases {
                     append_over_batch_limit_rejected_stores_nothing: Current,
                     stream_head_names_the_last_event: Current,
                     append_head_hint_must_match_expectation: Current,
+                    appends_all_or_nothing_on_every_path: Current,
                 ],
                 expected_version: [
                     append_any_on_new_and_existing_succeeds: Current,
@@ -41,6 +42,7 @@ macro_rules! __with_cases {
                     append_exact_ahead_conflict_stores_nothing: Current,
                     append_exact_on_new_stream_conflicts: Current,
                     conflict_then_retry_continues_gapless: Current,
+                    conflicts_store_nothing_on_every_path: Current,
                 ],
                 read_stream: [
                     read_stream_missing_is_empty: Current,
@@ -94,6 +96,8 @@ macro_rules! __with_cases {
                     multi_append_resend_returns_original: Current,
                     multi_append_reusing_stored_id_rejected: Current,
                     resend_of_part_of_a_batch_rejected: Current,
+                    resend_returns_original_on_every_path: Current,
+                    reused_ids_rejected_on_every_path: Current,
                 ],
                 multi_stream: [
                     multi_append_writes_every_stream: Current,
@@ -122,6 +126,7 @@ macro_rules! __with_cases {
                 ],
                 model: [
                     model_based_operations_match_reference: Current,
+                    model_concurrent_operations_keep_history: Multi,
                 ],
                 claims: [
                     claims_meet_the_portable_floor: Current,
@@ -155,6 +160,7 @@ macro_rules! __with_cases {
                     tombstone_refuses_reads_and_writes: Current,
                     tombstone_conflict_keeps_stream: Current,
                     model_with_deletions_matches_reference: Current,
+                    delete_racing_appends_keeps_streams_consistent: Multi,
                 ],
             }
             checkpoints: {

@@ -55,23 +55,40 @@ caught_by! {
         concurrent_exact_one_winner_per_version,
         concurrent_no_stream_single_creator,
         model_based_operations_match_reference,
+        conflicts_store_nothing_on_every_path,
+        appends_all_or_nothing_on_every_path,
+        model_concurrent_operations_keep_history,
+        delete_racing_appends_keeps_streams_consistent,
     ];
     losing_racing_appends_is_caught: LosesRacingAppends => [
         concurrent_any_stores_every_event,
+        concurrent_exact_one_winner_per_version,
+        concurrent_no_stream_single_creator,
+        executor_racing_through_faults_stores_once,
+        model_concurrent_operations_keep_history,
+        delete_racing_appends_keeps_streams_consistent,
     ];
     reading_past_uncommitted_positions_is_caught: ReadsPastUncommitted => [
         read_all_tailing_never_skips_concurrent_commits,
         subscribe_no_skip_under_concurrent_writers,
+        model_concurrent_operations_keep_history,
     ];
     reordering_read_all_is_caught: ReordersReadAll => [
         read_all_global_order_across_streams,
         read_all_paging_no_gaps_or_repeats,
         read_all_tailing_never_skips_concurrent_commits,
         model_based_operations_match_reference,
+        appends_all_or_nothing_on_every_path,
+        concurrent_distinct_streams_all_stored,
+        model_concurrent_operations_keep_history,
     ];
     partial_multi_append_is_caught: PartialMultiAppend => [
         multi_append_conflict_stores_nothing,
+        appends_all_or_nothing_on_every_path,
         model_based_operations_match_reference,
+        conflicts_store_nothing_on_every_path,
+        reused_ids_rejected_on_every_path,
+        model_concurrent_operations_keep_history,
     ];
     mangling_astral_unicode_is_caught: MangleAstralUnicode => [
         payload_unicode_astral_round_trips,
@@ -88,8 +105,10 @@ caught_by! {
         resend_of_stored_batch_returns_original,
         resend_after_later_writes_returns_original,
         resend_after_lost_ack_returns_original,
+        resend_returns_original_on_every_path,
         executor_dropped_acks_store_once,
         model_based_operations_match_reference,
+        model_concurrent_operations_keep_history,
     ];
     resume_skipping_one_is_caught: ResumeSkipsOne => [
         read_all_paging_no_gaps_or_repeats,
@@ -103,6 +122,9 @@ caught_by! {
     ];
     writing_one_by_one_is_caught: WritesOneByOne => [
         concurrent_readers_never_see_partial_batches,
+        appends_all_or_nothing_on_every_path,
+        concurrent_any_stores_every_event,
+        model_concurrent_operations_keep_history,
     ];
     older_snapshot_winning_is_caught: OlderSnapshotWins => [
         snapshot_highest_version_wins,
@@ -128,10 +150,12 @@ caught_by! {
         delete_stream_continues_numbering,
         delete_stream_then_any_continues,
         model_with_deletions_matches_reference,
+        delete_racing_appends_keeps_streams_consistent,
     ];
     a_soft_tombstone_is_caught: TombstoneIsSoft => [
         tombstone_refuses_reads_and_writes,
         model_with_deletions_matches_reference,
+        delete_racing_appends_keeps_streams_consistent,
     ];
     blind_checkpoint_writes_are_caught: CheckpointBlindWrite => [
         checkpoint_compare_and_set,
@@ -155,6 +179,25 @@ caught_by! {
     a_head_at_the_first_event_is_caught: HeadIsFirstEvent => [
         stream_head_names_the_last_event,
         model_based_operations_match_reference,
+        concurrent_exact_one_winner_per_version,
+        model_concurrent_operations_keep_history,
+    ];
+    a_conflict_reserving_ids_is_caught: ConflictReservesIds => [
+        conflicts_store_nothing_on_every_path,
+    ];
+    a_lean_path_keeping_part_of_a_batch_is_caught: LeanPathPartialOnDuplicate => [
+        appends_all_or_nothing_on_every_path,
+        reused_ids_rejected_on_every_path,
+    ];
+    a_delete_racing_appends_is_caught: DeleteRacesAppends => [
+        delete_racing_appends_keeps_streams_consistent,
+    ];
+    a_lock_order_deadlock_is_caught: LocksStreamsInCallOrder => [
+        concurrent_exact_one_winner_per_version,
+        concurrent_no_stream_single_creator,
+        concurrent_any_stores_every_event,
+        concurrent_multi_appends_all_or_nothing,
+        concurrent_readers_never_see_partial_batches,
     ];
 }
 

@@ -4,7 +4,9 @@
 mod broken;
 
 use broken::{Broken, Flaw};
-use contract_tests::model::{ModelConfig, run_model, run_model_with_deletions};
+use contract_tests::model::{
+    ModelConfig, run_model, run_model_concurrent, run_model_with_deletions,
+};
 use memory_store::MemoryStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,5 +49,37 @@ async fn broken_store_failure_is_shrunk_to_a_few_steps() {
     assert!(
         why.contains("Conflict"),
         "the failure does not say what differed:\n{why}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_store_keeps_the_concurrent_invariants_over_many_cases() {
+    let config = ModelConfig {
+        cases: 200,
+        seed: contract_tests::model::random_seed(),
+        ..ModelConfig::default()
+    };
+    if let Err(why) = run_model_concurrent(&|| async { MemoryStore::new() }, config).await {
+        panic!("{why}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lost_racing_appends_break_the_concurrent_model_with_the_seed_named() {
+    let failure = run_model_concurrent(
+        &|| async { Broken::new(Flaw::LosesRacingAppends) },
+        ModelConfig::default(),
+    )
+    .await;
+    let Err(why) = failure else {
+        panic!("the concurrent model never caught a store that loses racing appends");
+    };
+    assert!(
+        why.contains("of seed 0x"),
+        "the failure does not name its seed:\n{why}"
+    );
+    assert!(
+        why.contains("acknowledged") && why.contains("shrunk to: batch 0"),
+        "the failure does not say what broke, or how it shrank:\n{why}"
     );
 }

@@ -5,9 +5,12 @@ use es_core::{
     ExpectedVersion, Position, StreamAppend, Version,
 };
 
-use super::support::{
-    OrFail, assert_events, assert_gapless, assert_increasing, batch, event, everything, exact,
-    stream, version, whole,
+use super::{
+    paths::{KINDS, PATHS, send},
+    support::{
+        OrFail, assert_events, assert_gapless, assert_increasing, batch, event, everything, exact,
+        stream, version, whole,
+    },
 };
 use crate::{Outcome, StoreFactory};
 
@@ -283,4 +286,175 @@ pub async fn append_head_hint_must_match_expectation<F: StoreFactory>(factory: &
         .or_fail("an append with the right head hint");
     assert_eq!(hinted.first.version, version(3));
     Outcome::Passed
+}
+
+/// Every append is all or nothing, under every kind of expectation and on every path
+/// (`append`, `append_multi` alone and with another stream's part before or after): a batch that
+/// fails at its last event (an id already stored) stores none of its events, nor the other
+/// stream's part; a multi-append whose other part conflicts stores none of this part; a batch
+/// that succeeds is stored whole, in its order, at the versions after the stream's head, its
+/// events side by side in `read_all`, and the result names its first and last event.
+pub async fn appends_all_or_nothing_on_every_path<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    let taken = batch("taken", 1);
+    store
+        .append_events(
+            &stream("atomic-taken"),
+            ExpectedVersion::NoStream,
+            taken.clone(),
+        )
+        .await
+        .or_fail("storing the event whose id is reused");
+    let mut good_batches = Vec::new();
+    let mut case = 0;
+    for kind in KINDS {
+        for path in PATHS {
+            case += 1;
+            let (s, other) = (
+                stream(&format!("atomic-{case}")),
+                stream(&format!("atomic-{case}-other")),
+            );
+            let existing = if kind.needs_events() { 2 } else { 0 };
+            if existing > 0 {
+                store
+                    .append_events(&s, ExpectedVersion::NoStream, batch("first", existing))
+                    .await
+                    .or_fail("preparing the stream");
+            }
+            let current = Version::new(existing as u64);
+            let Some(expected) = kind.holding(current) else {
+                panic!("the suite prepared {s} at {current:?}, where {kind:?} cannot hold");
+            };
+            let what = format!("a batch of 4 with {expected} by {path}");
+            let mut late = batch(&format!("late-{case}"), 3);
+            late.push(taken[0].clone());
+            let result = send(
+                &store,
+                path,
+                StreamAppend::new(s.clone(), expected, late),
+                StreamAppend::new(other.clone(), ExpectedVersion::Any, batch("o", 2)),
+            )
+            .await;
+            assert!(
+                matches!(&result, Err(Error::DuplicateEventId { id, .. }) if *id == taken[0].id),
+                "{what} whose last event reuses a stored id must be DuplicateEventId, got {result:?}"
+            );
+            assert_untouched(
+                &store,
+                &s,
+                existing,
+                &other,
+                &format!("{what} failing at its last event"),
+            )
+            .await;
+            if path.has_companion() {
+                let result = send(
+                    &store,
+                    path,
+                    StreamAppend::new(s.clone(), expected, batch(&format!("lost-{case}"), 4)),
+                    StreamAppend::new(other.clone(), ExpectedVersion::StreamExists, batch("o", 1)),
+                )
+                .await;
+                assert!(
+                    matches!(&result, Err(Error::Conflict { stream, .. }) if *stream == other),
+                    "{what} beside a part that conflicts must be that part's conflict, got {result:?}"
+                );
+                assert_untouched(
+                    &store,
+                    &s,
+                    existing,
+                    &other,
+                    &format!("{what} beside a conflicting part"),
+                )
+                .await;
+            }
+            let good = batch(&format!("good-{case}"), 4);
+            let companion = batch(&format!("good-{case}-other"), 2);
+            let (written, beside) = send(
+                &store,
+                path,
+                StreamAppend::new(s.clone(), expected, good.clone()),
+                StreamAppend::new(other.clone(), ExpectedVersion::Any, companion.clone()),
+            )
+            .await
+            .or_fail(&what);
+            let read = whole(&store, &s, &what).await;
+            assert_gapless(&read, &what);
+            assert_events(
+                &read[existing..],
+                &good,
+                &format!("{what}: the stream's new events"),
+            );
+            let (first, last) = (&read[existing], &read[read.len() - 1]);
+            assert_eq!(
+                (written.stream_id.clone(), written.first, written.last),
+                (s.clone(), first.event_ref(), last.event_ref()),
+                "{what}: the result must name the batch's first and last events ({} and {})",
+                super::support::describe(first),
+                super::support::describe(last)
+            );
+            let companions = whole(&store, &other, &what).await;
+            match beside {
+                Some(beside) => {
+                    assert_events(&companions, &companion, &format!("{what}: the other part"));
+                    assert_eq!(
+                        beside.last,
+                        companions[1].event_ref(),
+                        "{what}: the other part's result"
+                    );
+                }
+                None => assert!(
+                    companions.is_empty(),
+                    "{what}: the other stream was written"
+                ),
+            }
+            good_batches.push((what, read[existing..].to_vec()));
+        }
+    }
+    let all = everything(&store, "read_all after the appends").await;
+    assert_increasing(&all, "read_all after the appends");
+    for (what, events) in good_batches {
+        let Some(at) = all.iter().position(|e| e.id == events[0].id) else {
+            panic!(
+                "{what}: {} is missing from read_all",
+                super::support::describe(&events[0])
+            );
+        };
+        let side_by_side: Vec<_> = all[at..].iter().take(events.len()).map(|e| e.id).collect();
+        let wanted: Vec<_> = events.iter().map(|e| e.id).collect();
+        assert_eq!(
+            side_by_side,
+            wanted,
+            "{what}: read_all must hold the batch's events side by side and in order from {}",
+            super::support::describe(&events[0])
+        );
+    }
+    Outcome::Passed
+}
+
+/// Asserts that a failed call left `s` with its `existing` events and `other` empty.
+async fn assert_untouched<S: EventReader>(
+    store: &S,
+    s: &es_core::StreamId,
+    existing: usize,
+    other: &es_core::StreamId,
+    what: &str,
+) {
+    let read = whole(store, s, what).await;
+    assert_eq!(
+        read.len(),
+        existing,
+        "{what}: stored part of the batch (the stream holds {} events, {existing} before; last {})",
+        read.len(),
+        read.last()
+            .map_or_else(String::new, super::support::describe)
+    );
+    let companions = whole(store, other, what).await;
+    assert!(
+        companions.is_empty(),
+        "{what}: the other stream's part was stored ({})",
+        companions
+            .first()
+            .map_or_else(String::new, super::support::describe)
+    );
 }

@@ -1,6 +1,11 @@
 //! Stream lifecycle (optional capability), with KurrentDB's semantics: a soft-deleted stream
 //! reads as empty, can be written again with `NoStream`, continues its numbering and keeps its
-//! ids reserved; a tombstoned stream refuses every later read and write.
+//! ids reserved; a tombstoned stream refuses every later read and write. Deletes racing appends
+//! have a case of their own, [`delete_racing_appends_keeps_streams_consistent`].
+
+mod racing;
+
+pub use racing::delete_racing_appends_keeps_streams_consistent;
 
 use es_core::{
     Error, EventReader, EventReaderExt, EventWriter, EventWriterExt, ExpectedVersion, ReadStream,

@@ -1,5 +1,10 @@
 //! Idempotent re-sends: an exact re-send of stored events returns the original result and
-//! stores nothing; any other reuse of a stored id is `DuplicateEventId`.
+//! stores nothing; any other reuse of a stored id is `DuplicateEventId`. The
+//! `*_on_every_path` cases check both under every expectation kind and on every path.
+
+mod every_path;
+
+pub use every_path::{resend_returns_original_on_every_path, reused_ids_rejected_on_every_path};
 
 use es_core::{Error, EventWriter, EventWriterExt, ExpectedVersion, StreamAppend};
 

@@ -21,8 +21,8 @@ pub mod snapshots;
 pub mod subscriptions;
 
 mod paths;
-mod race;
+pub(crate) mod race;
 mod support;
 
-pub(crate) use support::{fresh_store, read_all_pages};
+pub(crate) use support::{describe, describe_result, fresh_store, read_all_pages};
 mod writers;

@@ -3,7 +3,7 @@
 
 use crate::{
     Outcome, StoreFactory,
-    model::{ModelConfig, run_model},
+    model::{ModelConfig, run_model, run_model_concurrent},
 };
 
 /// Random sequences of appends (every expected-version kind, bad ones included), multi-appends,
@@ -11,6 +11,20 @@ use crate::{
 /// heads give the same answers as the reference.
 pub async fn model_based_operations_match_reference<F: StoreFactory>(factory: &F) -> Outcome {
     if let Err(why) = run_model(factory, ModelConfig::default()).await {
+        panic!("{why}");
+    }
+    Outcome::Passed
+}
+
+/// Several tasks at once, each batch of operations starting together at a start line, issue
+/// random appends of every expectation kind, multi-appends in random stream orders, exact
+/// re-sends (also of calls another task sends at the same moment), stream reads, heads and
+/// paged `read_all`s on a few shared streams; the recorded history keeps the model's invariants
+/// (see [`crate::model::concurrent`]): every acknowledged event stored once where it was told,
+/// gapless streams, real conflict versions, `read_all` consistent with every stream, re-sends
+/// answered with the original result.
+pub async fn model_concurrent_operations_keep_history<F: StoreFactory>(factory: &F) -> Outcome {
+    if let Err(why) = run_model_concurrent(factory, ModelConfig::default()).await {
         panic!("{why}");
     }
     Outcome::Passed

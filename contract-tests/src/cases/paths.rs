@@ -110,12 +110,18 @@ pub(crate) async fn send<S: EventWriter>(
             Ok((one(results.next()), None))
         }
         Path::MultiFirst => {
-            let mut results = store.append_multi(vec![target, companion]).await?.into_iter();
+            let mut results = store
+                .append_multi(vec![target, companion])
+                .await?
+                .into_iter();
             let target = one(results.next());
             Ok((target, Some(one(results.next()))))
         }
         Path::MultiLast => {
-            let mut results = store.append_multi(vec![companion, target]).await?.into_iter();
+            let mut results = store
+                .append_multi(vec![companion, target])
+                .await?
+                .into_iter();
             let companion = one(results.next());
             Ok((one(results.next()), Some(companion)))
         }

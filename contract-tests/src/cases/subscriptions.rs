@@ -16,6 +16,7 @@ use es_core::{
 };
 
 use super::{
+    race::{StartLine, spawn_guarded},
     read_all::interleaved,
     support::{
         OrFail, assert_events, assert_increasing, batch, describe, event, everything, fresh,
@@ -431,11 +432,13 @@ pub async fn subscribe_no_skip_under_concurrent_writers<F: StoreFactory>(factory
         .or_fail("subscribing");
     // How many events the writers stored; 0 while they are still writing.
     let target = Arc::new(AtomicUsize::new(0));
+    let start = StartLine::new(RACERS + 1);
     let collector = {
-        let target = target.clone();
-        tokio::spawn(async move {
+        let (target, start) = (target.clone(), start.clone());
+        spawn_guarded(async move {
             let mut seen = Vec::new();
             let mut deadline = None;
+            start.go().await;
             loop {
                 match tokio::time::timeout(Duration::from_millis(50), subscription.next_event())
                     .await
@@ -466,12 +469,10 @@ pub async fn subscribe_no_skip_under_concurrent_writers<F: StoreFactory>(factory
             }
         })
     };
-    let written = race_writers(store, RACERS, 12).await;
+    // The subscriber is listening already; it and the writers start together.
+    let written = race_writers(store, RACERS, 12, start).await;
     target.store(written.len(), Ordering::SeqCst);
-    let seen = match collector.await {
-        Ok(seen) => seen,
-        Err(error) => panic!("the subscriber task failed: {error}"),
-    };
+    let seen = collector.join().await;
     check_seen_exactly_once(
         &seen,
         &written,

@@ -313,3 +313,63 @@ pub(crate) async fn settled<S: EventReader, R: EventReader>(fresh: &FreshStore<S
     settle(fresh, "the reader catching up").await;
     &fresh.reader
 }
+
+/// One line naming what an append reported: stream, versions and positions of its first and last
+/// events.
+pub(crate) fn describe_result(result: &es_core::AppendResult) -> String {
+    format!(
+        "{} v{}..v{} at positions {}..{} (ids {}..{})",
+        result.stream_id,
+        result.first.version,
+        result.last.version,
+        result.first.position,
+        result.last.position,
+        result.first.id,
+        result.last.id
+    )
+}
+
+/// Asserts that an acknowledged append's `events` sit in `read` (a whole stream, oldest first)
+/// exactly where `result` said: at versions `first..=last`, in order, with the first and last
+/// positions it reported.
+#[track_caller]
+pub(crate) fn assert_acknowledged(
+    read: &[RecordedEvent],
+    result: &es_core::AppendResult,
+    events: &[NewEvent],
+    what: &str,
+) {
+    let told = describe_result(result);
+    let start = read.first().map_or(0, |first| {
+        result
+            .first
+            .version
+            .get()
+            .saturating_sub(first.version.get())
+    });
+    let at: Vec<&RecordedEvent> = read
+        .iter()
+        .skip(usize::try_from(start).unwrap_or(usize::MAX))
+        .take(events.len())
+        .collect();
+    let lost = at.len() < events.len()
+        || at.iter().zip(events).enumerate().any(|(n, (stored, new))| {
+            !stored.matches(new) || stored.version.get() != result.first.version.get() + n as u64
+        });
+    assert!(
+        !lost,
+        "{what}: an acknowledged append ({told}) is not in its stream where it was told to be; \
+         there the stream holds [{}]; an acknowledged event must be stored once, at the version it was given",
+        at.iter()
+            .map(|e| describe(e))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    assert_eq!(
+        (at[0].event_ref(), at[at.len() - 1].event_ref()),
+        (result.first, result.last),
+        "{what}: the append was told {told}, but its events are stored as {} and {}",
+        describe(at[0]),
+        describe(at[at.len() - 1])
+    );
+}

@@ -5,26 +5,34 @@ use std::collections::HashSet;
 
 use es_core::{EventId, EventStore, EventWriterExt, ExpectedVersion, RecordedEvent, StreamAppend};
 
-use super::support::{OrFail, assert_increasing, batch, stream};
+use super::{
+    race::{StartLine, race_on, settled_call},
+    support::{OrFail, assert_increasing, batch, stream},
+};
 
 /// How many tasks race in the concurrency cases.
 pub const RACERS: usize = 16;
 
-/// Starts `writers` tasks that each append `rounds` times: to their own stream, to one shared
-/// stream (`Any`), and every third round a multi-stream append, so commits of different sizes
-/// and lock footprints interleave, and commits land out of position order. Returns the ids every writer stored, once all are done.
+/// Races `writers` tasks that each append `rounds` times, all released together every round: to
+/// their own stream, to one shared stream (`Any`), and every third round a multi-stream append,
+/// so commits of different sizes and lock footprints interleave, and commits land out of
+/// position order. The writers first meet the others on `start` (which has a place for each
+/// writer and for every task that starts with them, such as a reader). Returns the ids every
+/// writer stored, once all are done.
 pub(crate) async fn race_writers<S: EventStore + Clone + 'static>(
     store: &S,
     writers: usize,
     rounds: usize,
+    start: StartLine,
 ) -> Vec<EventId> {
-    let mut tasks = Vec::new();
-    for writer in 0..writers {
-        let store = store.clone();
-        tasks.push(tokio::spawn(async move {
+    let each_round = StartLine::new(writers);
+    let written = race_on(start, writers, |writer, start| {
+        let (store, each_round) = (store.clone(), each_round.clone());
+        async move {
             let own = stream(&format!("writer-{writer}"));
             let shared = stream("writers-shared");
             let mut ids = Vec::new();
+            start.go().await;
             for round in 0..rounds {
                 let tag = format!("w{writer}-r{round}");
                 // Every fourth writer opens with a big batch: a slow transaction that takes
@@ -36,42 +44,37 @@ pub(crate) async fn race_writers<S: EventStore + Clone + 'static>(
                 };
                 let events = batch(&tag, size);
                 ids.extend(events.iter().map(|e| e.id));
+                each_round.go().await;
                 if round % 3 == 2 {
                     let other = batch(&format!("{tag}-m"), 1);
                     ids.extend(other.iter().map(|e| e.id));
-                    store
-                        .append_multi(vec![
-                            StreamAppend::new(own.clone(), ExpectedVersion::Any, events),
-                            StreamAppend::new(
-                                stream(&format!("writer-{writer}-side")),
-                                ExpectedVersion::Any,
-                                other,
-                            ),
-                        ])
-                        .await
-                        .or_fail("a racing multi-append with Any");
+                    let appends = vec![
+                        StreamAppend::new(own.clone(), ExpectedVersion::Any, events),
+                        StreamAppend::new(
+                            stream(&format!("writer-{writer}-side")),
+                            ExpectedVersion::Any,
+                            other,
+                        ),
+                    ];
+                    settled_call("a racing multi-append with Any", || {
+                        store.append_multi(appends.clone())
+                    })
+                    .await
+                    .or_fail("a racing multi-append with Any");
                 } else {
                     let target = if round % 2 == 0 { &own } else { &shared };
-                    store
-                        .append_events(target, ExpectedVersion::Any, events)
-                        .await
-                        .or_fail("a racing append with Any");
-                }
-                if round % 4 == 0 {
-                    tokio::task::yield_now().await;
+                    settled_call("a racing append with Any", || {
+                        store.append_events(target, ExpectedVersion::Any, events.clone())
+                    })
+                    .await
+                    .or_fail("a racing append with Any");
                 }
             }
             ids
-        }));
-    }
-    let mut ids = Vec::new();
-    for task in tasks {
-        match task.await {
-            Ok(written) => ids.extend(written),
-            Err(error) => panic!("a writer task failed: {error}"),
         }
-    }
-    ids
+    })
+    .await;
+    written.into_iter().flatten().collect()
 }
 
 /// Asserts that a reader saw every written event exactly once, in strictly increasing

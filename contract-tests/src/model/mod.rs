@@ -15,6 +15,9 @@
 //! A failing sequence is shrunk (by proptest's value trees) to a short one before it is
 //! reported; every attempt runs on a fresh store from the factory.
 //!
+//! [`concurrent`] runs random operations of several tasks at once instead, and checks the
+//! recorded history against the model's invariants ([`run_model_concurrent`]).
+//!
 //! ```
 //! use contract_tests::model::{run_model, ModelConfig};
 //! use memory_store::MemoryStore;
@@ -29,6 +32,7 @@
 //! ```
 
 mod answers;
+pub mod concurrent;
 mod ops;
 mod reference;
 mod run;
@@ -43,6 +47,7 @@ use proptest::{
 
 use es_core::StreamLifecycle;
 
+pub use concurrent::run_model_concurrent;
 pub use ops::{Expect, Op, ReadFilter, STREAMS, op, ops};
 pub use run::{Deleter, run_ops};
 

@@ -10,14 +10,16 @@ use std::{
 };
 
 use es_core::{
-    AppendResult, Checkpoint, CheckpointStore, Claims, Error, EventReader, EventRef, EventWriter,
-    EventWriterExt, ExpectedVersion, NewEvent, Page, PageState, Payload, Position, ReadAll,
-    ReadStream, RecordedEvent, Result, Snapshot, SnapshotStore, Start, StreamAppend, StreamId,
-    StreamLifecycle, Subscribe, Subscription, SubscriptionItem, Version,
-    provider::{CatchUp, CommitSignal},
+    AppendResult, Checkpoint, Claims, Error, EventId, EventReader, EventRef, EventWriter,
+    ExpectedVersion, NewEvent, Page, Payload, Position, ReadAll, ReadStream, RecordedEvent, Result,
+    Snapshot, StreamAppend, StreamId, Subscribe, Subscription, Version, provider::CommitSignal,
 };
 use memory_store::MemoryStore;
 use parking_lot::Mutex;
+
+mod optional;
+mod read;
+mod write;
 
 /// The one promise a [`Broken`] store breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +52,8 @@ pub enum Flaw {
     OlderSnapshotWins,
     /// Subscriptions after a checkpoint skip the first event after it.
     SubscribeSkipsOne,
-    /// Writes a batch event by event, so readers can see part of it.
+    /// Writes a batch event by event, and a multi-append stream by stream, so readers can see
+    /// part of it.
     WritesOneByOne,
     /// `read_all` ignores the filter.
     IgnoresFilter,
@@ -78,6 +81,22 @@ pub enum Flaw {
     IgnoresCallLimit,
     /// Claims dense positions but leaves a gap before every append.
     GapsDespiteDenseClaim,
+    /// On the general path (`Any` and `StreamExists` appends, every multi-append) a call that
+    /// conflicts keeps its ids reserved, as if written to an id table before the check and not
+    /// rolled back: the same events are refused as duplicates later.
+    ConflictReservesIds,
+    /// On the lean path (`NoStream` and `Exact` single-stream appends) a batch that reuses a
+    /// stored id after its first event keeps the events before it, as rows inserted one by one
+    /// outside a transaction would.
+    LeanPathPartialOnDuplicate,
+    /// A delete (soft or hard) reads the head and checks the expectation, then marks the stream
+    /// a moment later without keeping appenders out in between: an `Exact(5)` append and a
+    /// delete that expected version 5 can both succeed.
+    DeleteRacesAppends,
+    /// Locks each stream a call names, in the order it names them, and holds the locks across
+    /// the write, with no deadlock detection: multi-appends that name the same streams in
+    /// opposite orders wait for each other forever.
+    LocksStreamsInCallOrder,
 }
 
 /// The hidden stream that `GapsDespiteDenseClaim` writes its gaps to.
@@ -94,6 +113,10 @@ pub struct Broken {
     checkpoints: Arc<Mutex<HashMap<String, Checkpoint>>>,
     /// Streams whose numbering a delete restarted: name -> how many versions to hide.
     forgotten: Arc<Mutex<HashMap<StreamId, usize>>>,
+    /// Ids a conflicting call reserved (only for `ConflictReservesIds`): id -> its stream.
+    reserved: Arc<Mutex<HashMap<EventId, StreamId>>>,
+    /// One lock per stream (only for `LocksStreamsInCallOrder`).
+    stream_locks: Arc<Mutex<HashMap<StreamId, Arc<tokio::sync::Mutex<()>>>>>,
     commits: CommitSignal,
 }
 
@@ -106,6 +129,8 @@ impl Broken {
             snapshots: Arc::default(),
             checkpoints: Arc::default(),
             forgotten: Arc::default(),
+            reserved: Arc::default(),
+            stream_locks: Arc::default(),
             commits: CommitSignal::new(),
         }
     }
@@ -186,6 +211,48 @@ impl Broken {
         self.commits.notify();
     }
 
+    /// Runs `write` holding the locks of `streams`, taken in that order, a moment apart.
+    async fn locked<T>(&self, streams: Vec<StreamId>, write: impl Future<Output = T>) -> T {
+        let mut guards = Vec::new();
+        let mut taken = Vec::new();
+        for stream in streams {
+            if taken.contains(&stream) {
+                continue; // a call naming a stream twice is refused by the inner store
+            }
+            taken.push(stream.clone());
+            let lock = self.stream_locks.lock().entry(stream).or_default().clone();
+            guards.push(lock.lock_owned().await);
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+        write.await
+    }
+
+    /// Refuses a call carrying an id a conflicting call reserved.
+    fn refuse_reserved(&self, appends: &[StreamAppend]) -> Result<()> {
+        let reserved = self.reserved.lock();
+        for event in appends.iter().flat_map(|a| &a.events) {
+            if let Some(stream) = reserved.get(&event.id) {
+                return Err(Error::DuplicateEventId {
+                    id: event.id,
+                    stream: stream.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Reserves the ids of a call that conflicted.
+    fn reserve_on_conflict<T>(&self, appends: &[StreamAppend], result: &Result<T>) {
+        if matches!(result, Err(Error::Conflict { .. })) {
+            let mut reserved = self.reserved.lock();
+            for append in appends {
+                for event in &append.events {
+                    reserved.entry(event.id).or_insert(append.stream.clone());
+                }
+            }
+        }
+    }
+
     /// The versions of `stream` that a forgetting delete hides.
     fn hidden(&self, stream: &StreamId) -> usize {
         self.forgotten.lock().get(stream).copied().unwrap_or(0)
@@ -232,390 +299,6 @@ fn as_f64(value: serde_json::Value) -> serde_json::Value {
         Value::Array(items) => Value::Array(items.into_iter().map(as_f64).collect()),
         Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, as_f64(v))).collect()),
         other => other,
-    }
-}
-
-impl EventReader for Broken {
-    fn claims(&self) -> Claims {
-        match self.flaw {
-            Flaw::ClaimsBelowFloor => self.inner.claims().with_max_payload_bytes(1_000),
-            Flaw::IgnoresCallLimit => self.inner.claims().with_append_limits(1_000, 2_000),
-            _ => self.inner.claims(),
-        }
-    }
-
-    async fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Result<Vec<RecordedEvent>> {
-        let mut read = read;
-        if self.flaw == Flaw::BackwardIgnoresFrom && read.direction == es_core::Direction::Backward
-        {
-            read.from = None;
-        }
-        if self.flaw == Flaw::DeleteRestartsNumbering {
-            let hidden = self.hidden(stream) as u64;
-            if let Some(from) = read.from {
-                read.from = Version::new(from.get() + hidden);
-            }
-            let events = self.inner.read_stream(stream, read).await?;
-            return Ok(events
-                .into_iter()
-                .filter_map(|e| self.shift_event(e))
-                .collect());
-        }
-        self.inner.read_stream(stream, read).await
-    }
-
-    async fn stream_head(&self, stream: &StreamId) -> Result<Option<EventRef>> {
-        match self.flaw {
-            Flaw::HeadIsFirstEvent => Ok(self
-                .inner
-                .read_stream(stream, ReadStream::forward().limit(1))
-                .await?
-                .first()
-                .map(RecordedEvent::event_ref)),
-            Flaw::DeleteRestartsNumbering => {
-                let last = self
-                    .read_stream(stream, ReadStream::backward().limit(1))
-                    .await?;
-                Ok(last.first().map(RecordedEvent::event_ref))
-            }
-            _ => self.inner.stream_head(stream).await,
-        }
-    }
-
-    async fn read_all(&self, request: ReadAll) -> Result<Page> {
-        match self.flaw {
-            Flaw::ReordersReadAll => {
-                let mut page = self.inner.read_all(request).await?;
-                page.events
-                    .sort_by(|a, b| (&a.stream_id, a.version).cmp(&(&b.stream_id, b.version)));
-                Ok(page)
-            }
-            Flaw::ResumeSkipsOne => {
-                let mut request = request;
-                if let Start::After(checkpoint) = &request.start {
-                    let skip = self
-                        .inner
-                        .read_all(ReadAll::after(checkpoint.clone()).limit(1))
-                        .await?;
-                    request.start = Start::After(skip.checkpoint);
-                }
-                self.inner.read_all(request).await
-            }
-            Flaw::ReadsPastUncommitted => {
-                let limit = request.limit;
-                let everything = self.inner.read_all(request.limit(usize::MAX)).await?;
-                let pending = self.pending.lock();
-                let visible: Vec<_> = everything
-                    .events
-                    .into_iter()
-                    .filter(|e| !pending.contains(&e.position))
-                    .collect();
-                if visible.len() > limit {
-                    let page: Vec<_> = visible.into_iter().take(limit).collect();
-                    let checkpoint = page
-                        .last()
-                        .map_or(Checkpoint::beginning(), |e| Checkpoint::after(e.position));
-                    return Ok(Page::new(page, checkpoint, PageState::More));
-                }
-                Ok(Page::new(
-                    visible,
-                    everything.checkpoint,
-                    PageState::CaughtUp,
-                ))
-            }
-            Flaw::IgnoresFilter => {
-                let mut request = request;
-                request.filter = es_core::EventFilter::all();
-                self.inner.read_all(request).await
-            }
-            Flaw::FilteredCheckpointStuck => {
-                let start = request.start.clone();
-                let mut page = self.inner.read_all(request).await?;
-                if page.events.is_empty() {
-                    if let Start::After(checkpoint) = start {
-                        page.checkpoint = checkpoint;
-                    } else {
-                        page.checkpoint = Checkpoint::beginning();
-                    }
-                }
-                Ok(page)
-            }
-            Flaw::DeleteRestartsNumbering => {
-                let mut page = self.inner.read_all(request).await?;
-                page.events = page
-                    .events
-                    .into_iter()
-                    .filter_map(|e| self.shift_event(e))
-                    .collect();
-                Ok(page)
-            }
-            Flaw::GapsDespiteDenseClaim => {
-                let mut page = self.inner.read_all(request).await?;
-                page.events.retain(|e| e.stream_id.as_str() != GAP_STREAM);
-                Ok(page)
-            }
-            _ => self.inner.read_all(request).await,
-        }
-    }
-
-    async fn subscribe(&self, request: Subscribe) -> Result<Subscription> {
-        match self.flaw {
-            Flaw::SubscribeSkipsOne => {
-                let mut request = request;
-                if let Start::After(checkpoint) = &request.start {
-                    let skip = self
-                        .inner
-                        .read_all(ReadAll::after(checkpoint.clone()).limit(1))
-                        .await?;
-                    request.start = Start::After(skip.checkpoint);
-                }
-                self.inner.subscribe(request).await
-            }
-            Flaw::NeverCaughtUp => {
-                let mut inner = self.inner.subscribe(request).await?;
-                Ok(Subscription::from_stream(async_stream(
-                    move |tx| async move {
-                        while let Some(item) = inner.next().await {
-                            if matches!(item, Ok(SubscriptionItem::CaughtUp(_))) {
-                                continue;
-                            }
-                            if tx.send(item).await.is_err() {
-                                return;
-                            }
-                        }
-                    },
-                )))
-            }
-            Flaw::ReadsPastUncommitted
-            | Flaw::ReordersReadAll
-            | Flaw::ResumeSkipsOne
-            | Flaw::IgnoresFilter
-            | Flaw::FilteredCheckpointStuck
-            | Flaw::DeleteRestartsNumbering => {
-                CatchUp::new(self.clone(), request)
-                    .page_size(64)
-                    .wake_on(self.commits.listen())
-                    .poll_every(Duration::from_millis(5))
-                    .begin()
-                    .await
-            }
-            _ => self.inner.subscribe(request).await,
-        }
-    }
-}
-
-/// A stream fed by a task: `body` sends items into the channel it is given.
-fn async_stream<F, Fut>(
-    body: F,
-) -> impl futures_core::Stream<Item = Result<SubscriptionItem>> + Send + 'static
-where
-    F: FnOnce(tokio::sync::mpsc::Sender<Result<SubscriptionItem>>) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
-    tokio::spawn(body(tx));
-    futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    })
-}
-
-impl EventWriter for Broken {
-    async fn append(&self, append: StreamAppend) -> Result<AppendResult> {
-        let mut append = append;
-        append.events = self.mangle(append.events);
-        if self.flaw == Flaw::GapsDespiteDenseClaim {
-            let gap = NewEvent::from_json("Gap", "{}")?;
-            self.inner
-                .append_events(&StreamId::new(GAP_STREAM)?, ExpectedVersion::Any, [gap])
-                .await?;
-        }
-        let result = match self.flaw {
-            Flaw::IgnoresExpectedVersion => {
-                append.expected = ExpectedVersion::Any;
-                append.head = None;
-                self.inner.append(append).await
-            }
-            Flaw::AcceptsWrongHeadHint => {
-                append.head = None;
-                self.inner.append(append).await
-            }
-            Flaw::LosesRacingAppends => self.lossy_append(append).await,
-            Flaw::IgnoresIdempotency => {
-                let actual = self
-                    .inner
-                    .stream_head(&append.stream)
-                    .await?
-                    .map(|h| h.version);
-                if !append.expected.accepts(actual) {
-                    return Err(Error::Conflict {
-                        stream: append.stream.clone(),
-                        expected: append.expected,
-                        actual,
-                    });
-                }
-                self.inner.append(append).await
-            }
-            Flaw::WritesOneByOne if append.events.len() > 1 => {
-                let mut events = append.events.into_iter();
-                let first: Vec<_> = events.next().into_iter().collect();
-                let mut result = self
-                    .inner
-                    .append(StreamAppend::new(
-                        append.stream.clone(),
-                        append.expected,
-                        first,
-                    ))
-                    .await?;
-                for event in events {
-                    // One round trip per event, as a store without a transaction would make.
-                    tokio::time::sleep(Duration::from_micros(300)).await;
-                    let next = self
-                        .inner
-                        .append_events(&append.stream, ExpectedVersion::Any, [event])
-                        .await?;
-                    result.last = next.last;
-                }
-                Ok(result)
-            }
-            Flaw::ReadsPastUncommitted => {
-                let result = self.inner.append(append).await?;
-                self.commit_late(std::slice::from_ref(&result)).await;
-                Ok(result)
-            }
-            Flaw::DeleteRestartsNumbering => {
-                let stream = append.stream.clone();
-                append.expected = self.unshift(&stream, append.expected);
-                self.inner.append(append).await.map(|r| self.shift(r))
-            }
-            _ => self.inner.append(append).await,
-        };
-        if result.is_ok() {
-            self.commits.notify();
-        }
-        result
-    }
-
-    async fn append_multi(&self, appends: Vec<StreamAppend>) -> Result<Vec<AppendResult>> {
-        let appends: Vec<_> = appends
-            .into_iter()
-            .map(|mut a| {
-                a.events = self.mangle(a.events);
-                if self.flaw == Flaw::IgnoresExpectedVersion {
-                    a.expected = ExpectedVersion::Any;
-                }
-                a
-            })
-            .collect();
-        let results = match self.flaw {
-            Flaw::PartialMultiAppend => {
-                let mut results = Vec::new();
-                for append in appends {
-                    results.push(self.inner.append(append).await?);
-                }
-                Ok(results)
-            }
-            Flaw::ReadsPastUncommitted => {
-                let results = self.inner.append_multi(appends).await?;
-                self.commit_late(&results).await;
-                Ok(results)
-            }
-            _ => self.inner.append_multi(appends).await,
-        };
-        if results.is_ok() {
-            self.commits.notify();
-        }
-        results
-    }
-}
-
-impl SnapshotStore for Broken {
-    async fn save_snapshot(&self, snapshot: Snapshot) -> Result<()> {
-        if self.flaw == Flaw::OlderSnapshotWins {
-            self.snapshots
-                .lock()
-                .insert(snapshot.stream_id.clone(), snapshot);
-            return Ok(());
-        }
-        self.inner.save_snapshot(snapshot).await
-    }
-
-    async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>> {
-        if self.flaw == Flaw::OlderSnapshotWins {
-            return Ok(self.snapshots.lock().get(stream).cloned());
-        }
-        let kept = self.inner.load_snapshot(stream).await?;
-        if self.flaw == Flaw::SnapshotForgetsItsEvent
-            && let Some(mut snapshot) = kept
-        {
-            {
-                let now = self
-                    .inner
-                    .read_stream(
-                        stream,
-                        ReadStream::forward()
-                            .from_version(snapshot.at.version)
-                            .limit(1),
-                    )
-                    .await?;
-                if let Some(event) = now.first() {
-                    snapshot.at = event.event_ref();
-                }
-                return Ok(Some(snapshot));
-            }
-        }
-        Ok(kept)
-    }
-}
-
-impl StreamLifecycle for Broken {
-    async fn delete_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
-        if self.flaw == Flaw::OlderSnapshotWins {
-            self.snapshots.lock().remove(stream);
-        }
-        if self.flaw == Flaw::DeleteRestartsNumbering {
-            // Forget every version numbered so far: the next event is "version 1" again.
-            let head = self.inner.stream_head(stream).await?;
-            let expected = self.unshift(stream, expected);
-            self.inner.delete_stream(stream, expected).await?;
-            if let Some(head) = head {
-                self.forgotten
-                    .lock()
-                    .insert(stream.clone(), head.version.get() as usize);
-            }
-            return Ok(());
-        }
-        self.inner.delete_stream(stream, expected).await
-    }
-
-    async fn tombstone_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
-        if self.flaw == Flaw::TombstoneIsSoft {
-            return self.inner.delete_stream(stream, expected).await;
-        }
-        self.inner.tombstone_stream(stream, expected).await
-    }
-}
-
-impl CheckpointStore for Broken {
-    async fn load_checkpoint(&self, name: &str) -> Result<Option<Checkpoint>> {
-        if self.flaw == Flaw::CheckpointBlindWrite {
-            es_core::provider::validate_checkpoint_name(name)?;
-            return Ok(self.checkpoints.lock().get(name).cloned());
-        }
-        self.inner.load_checkpoint(name).await
-    }
-
-    async fn save_checkpoint(
-        &self,
-        name: &str,
-        expected: Option<&Checkpoint>,
-        checkpoint: Checkpoint,
-    ) -> Result<()> {
-        if self.flaw == Flaw::CheckpointBlindWrite {
-            es_core::provider::validate_checkpoint_name(name)?;
-            self.checkpoints.lock().insert(name.to_owned(), checkpoint);
-            return Ok(());
-        }
-        self.inner.save_checkpoint(name, expected, checkpoint).await
     }
 }
 
