@@ -41,10 +41,135 @@ macro_rules! caught_by {
                 assert_caught(&report, Flaw::$flaw, &[$(stringify!($case)),+]);
             }
         )+
+
+        /// Every flaw with the cases asserted to catch it: what proves each case.
+        const PROOFS: &[(&str, &[&str])] = &[$((stringify!($flaw), &[$(stringify!($case)),+])),+];
     };
 }
 
+/// Every case of the suite is proven: at least one deliberately broken store is asserted (above)
+/// to fail it. A case added without a broken store that catches it fails here, by name.
+#[test]
+fn every_case_is_proven_by_a_broken_store() {
+    let unproven: Vec<_> = CASES
+        .iter()
+        .filter(|case| !PROOFS.iter().any(|(_, cases)| cases.contains(&case.name)))
+        .map(|case| format!("{}::{}", case.promise, case.name))
+        .collect();
+    assert!(
+        unproven.is_empty(),
+        "{} of {} cases are not shown failing against any broken store; add a flaw that breaks the promise and list the case under it: {unproven:#?}",
+        unproven.len(),
+        CASES.len()
+    );
+}
+
 caught_by! {
+    limit_off_by_one_is_caught: LimitOffByOne => [
+        read_stream_limit_one,
+    ];
+    past_end_repeats_last_is_caught: PastEndRepeatsLast => [
+        read_stream_from_past_end,
+    ];
+    flattens_deep_payloads_is_caught: FlattensDeepPayloads => [
+        payload_deep_nesting_round_trips,
+    ];
+    resend_ignores_content_is_caught: ResendIgnoresContent => [
+        reused_id_with_other_content_rejected,
+    ];
+    a_reversed_stream_is_caught: ReversesStreams => [
+        append_batch_reads_back_in_order,
+        read_stream_pages_equal_whole,
+        append_max_batch_at_limit_stores_all,
+        append_any_on_new_and_existing_succeeds,
+        append_no_stream_on_new_stream_succeeds,
+        append_stream_exists_on_existing_succeeds,
+        append_exact_matching_version_succeeds,
+        conflict_then_retry_continues_gapless,
+        read_stream_isolates_streams,
+        read_stream_from_middle_forward,
+        payload_any_json_value_round_trips,
+        metadata_floats_round_trip_exactly,
+        reused_id_mixed_with_new_rejected,
+        multi_append_resend_returns_original,
+        multi_append_writes_every_stream,
+        multi_append_single_stream_like_append,
+        executor_injected_failures_store_once,
+        delete_stream_reads_empty,
+        delete_stream_conflict_keeps_stream,
+        tombstone_conflict_keeps_stream,
+    ];
+    shifted_read_versions_are_caught: ReadVersionsShifted => [
+        append_single_event_reads_back,
+        append_continues_versions_across_batches,
+        append_max_batch_at_limit_stores_all,
+        read_stream_isolates_streams,
+        read_stream_backward_newest_first,
+        read_all_agrees_with_appends_and_streams,
+        executor_injected_failures_store_once,
+    ];
+    a_missing_stream_as_an_error_is_caught: MissingStreamIsError => [
+        read_stream_missing_is_empty,
+        delete_stream_reads_empty,
+    ];
+    an_ignored_zero_limit_is_caught: IgnoresZeroLimit => [
+        read_stream_limit_zero_is_empty,
+    ];
+    an_empty_page_never_caught_up_is_caught: EmptyPageNotCaughtUp => [
+        read_all_empty_store_is_caught_up,
+    ];
+    a_store_that_is_not_fresh_is_caught: NotFresh => [
+        invalid_ids_and_types_rejected_typed,
+        read_all_empty_store_is_caught_up,
+    ];
+    truncated_type_names_are_caught: TruncatesTypeNames => [
+        event_types_at_limit_kept_exactly,
+    ];
+    mangled_escapes_are_caught: MangledEscapes => [
+        payload_escapes_round_trip,
+    ];
+    a_dropped_correlation_is_caught: DropsCorrelation => [
+        metadata_round_trips,
+    ];
+    deep_metadata_stored_without_it_is_caught: StoresDeepMetadataWithoutIt => [
+        metadata_too_deep_is_refused_at_write,
+    ];
+    an_accepted_empty_append_is_caught: AcceptsEmptyAppend => [
+        append_empty_batch_rejected_stores_nothing,
+    ];
+    results_off_by_one_are_caught: ResultsOffByOne => [
+        append_returns_versions_and_positions,
+        stream_head_names_the_last_event,
+        append_any_on_new_and_existing_succeeds,
+        append_no_stream_on_new_stream_succeeds,
+        append_stream_exists_on_existing_succeeds,
+        append_exact_matching_version_succeeds,
+    ];
+    ids_unique_per_stream_only_are_caught: IdsUniquePerStream => [
+        reused_id_in_other_stream_rejected,
+    ];
+    a_delete_freeing_ids_is_caught: DeleteFreesIds => [
+        delete_stream_keeps_ids_reserved,
+    ];
+    a_delete_of_a_missing_stream_conflicting_is_caught: DeleteMissingConflicts => [
+        delete_missing_stream,
+    ];
+    snapshots_never_kept_are_caught: SnapshotsNeverKept => [
+        snapshot_save_and_load,
+        snapshot_plus_tail_equals_full_replay,
+    ];
+    shared_snapshots_are_caught: SnapshotsShared => [
+        snapshots_isolated_per_stream,
+    ];
+    a_checkpoint_that_never_moves_is_caught: CheckpointNeverMoves => [
+        checkpoint_save_and_load,
+    ];
+    shared_checkpoints_are_caught: CheckpointsShared => [
+        checkpoints_isolated_by_name,
+    ];
+    unchecked_checkpoint_names_are_caught: CheckpointNamesUnchecked => [
+        checkpoint_names_validated,
+    ];
     ignoring_expected_version_is_caught: IgnoresExpectedVersion => [
         append_no_stream_conflict_stores_nothing,
         append_stream_exists_conflict_stores_nothing,
@@ -59,6 +184,8 @@ caught_by! {
         appends_all_or_nothing_on_every_path,
         model_concurrent_operations_keep_history,
         delete_racing_appends_keeps_streams_consistent,
+        conflict_then_retry_continues_gapless,
+        multi_append_single_stream_like_append,
     ];
     losing_racing_appends_is_caught: LosesRacingAppends => [
         concurrent_any_stores_every_event,
@@ -81,6 +208,11 @@ caught_by! {
         appends_all_or_nothing_on_every_path,
         concurrent_distinct_streams_all_stored,
         model_concurrent_operations_keep_history,
+        read_all_agrees_with_appends_and_streams,
+        stream_ids_at_limit_kept_exactly,
+        multi_append_writes_every_stream,
+        subscribe_catch_up_from_start,
+        subscribers_agree_on_order,
     ];
     partial_multi_append_is_caught: PartialMultiAppend => [
         multi_append_conflict_stores_nothing,
@@ -89,6 +221,8 @@ caught_by! {
         conflicts_store_nothing_on_every_path,
         reused_ids_rejected_on_every_path,
         model_concurrent_operations_keep_history,
+        invalid_multi_append_rejected,
+        multi_append_reusing_stored_id_rejected,
     ];
     mangling_astral_unicode_is_caught: MangleAstralUnicode => [
         payload_unicode_astral_round_trips,
@@ -109,12 +243,18 @@ caught_by! {
         executor_dropped_acks_store_once,
         model_based_operations_match_reference,
         model_concurrent_operations_keep_history,
+        metadata_floats_round_trip_exactly,
+        resend_of_part_of_a_batch_rejected,
     ];
     resume_skipping_one_is_caught: ResumeSkipsOne => [
         read_all_paging_no_gaps_or_repeats,
         read_all_after_checkpoint_resumes_exactly,
         read_all_limits_zero_and_one,
         model_based_operations_match_reference,
+        read_all_from_head_sees_only_later_events,
+        read_all_checkpoints_survive_text,
+        subscribe_delivers_live_events,
+        subscribe_from_head_gets_only_new_events,
     ];
     backward_ignoring_from_is_caught: BackwardIgnoresFrom => [
         read_stream_from_middle_backward,
@@ -125,6 +265,12 @@ caught_by! {
         appends_all_or_nothing_on_every_path,
         concurrent_any_stores_every_event,
         model_concurrent_operations_keep_history,
+        append_over_batch_limit_rejected_stores_nothing,
+        repeated_id_in_one_append_rejected,
+        invalid_multi_append_rejected,
+        reused_id_mixed_with_new_rejected,
+        multi_append_reusing_stored_id_rejected,
+        resend_of_part_of_a_batch_rejected,
     ];
     older_snapshot_winning_is_caught: OlderSnapshotWins => [
         snapshot_highest_version_wins,
@@ -142,6 +288,8 @@ caught_by! {
     ];
     a_stuck_filtered_checkpoint_is_caught: FilteredCheckpointStuck => [
         read_all_filter_matching_nothing_advances,
+        read_all_from_head_sees_only_later_events,
+        subscribe_from_head_gets_only_new_events,
     ];
     never_caught_up_is_caught: NeverCaughtUp => [
         subscribe_reports_caught_up,
@@ -175,6 +323,10 @@ caught_by! {
     ];
     gaps_despite_a_dense_claim_are_caught: GapsDespiteDenseClaim => [
         dense_positions_are_consecutive,
+        read_all_checkpoints_survive_text,
+        subscribe_catch_up_from_start,
+        subscribe_delivers_live_events,
+        subscribers_agree_on_order,
     ];
     a_head_at_the_first_event_is_caught: HeadIsFirstEvent => [
         stream_head_names_the_last_event,

@@ -97,6 +97,55 @@ pub enum Flaw {
     /// the write, with no deadlock detection: multi-appends that name the same streams in
     /// opposite orders wait for each other forever.
     LocksStreamsInCallOrder,
+    /// A forward stream read returns the stream newest first.
+    ReversesStreams,
+    /// Stream reads report every version one too high.
+    ReadVersionsShifted,
+    /// Reading a stream nobody wrote to is an error instead of an empty list.
+    MissingStreamIsError,
+    /// A stream read with limit 0 ignores the limit.
+    IgnoresZeroLimit,
+    /// A page holding nothing never says it is caught up.
+    EmptyPageNotCaughtUp,
+    /// The factory's store is not empty: a leftover event of an earlier run shows in `read_all`.
+    NotFresh,
+    /// Event type names are cut to 200 bytes (a `varchar(200)` column).
+    TruncatesTypeNames,
+    /// `\"` in payload strings becomes `'` (an escaping bug).
+    MangledEscapes,
+    /// Metadata loses its correlation id on the way in.
+    DropsCorrelation,
+    /// Metadata too deep to read back is dropped and the event stored without it.
+    StoresDeepMetadataWithoutIt,
+    /// An append with no events "succeeds" and stores nothing.
+    AcceptsEmptyAppend,
+    /// Append results report versions one too high.
+    ResultsOffByOne,
+    /// Ids are unique per stream only: a stored id sent to another stream is stored there.
+    IdsUniquePerStream,
+    /// A soft delete frees its events' ids: a late re-send stores them again.
+    DeleteFreesIds,
+    /// Deleting a stream that never existed is a conflict.
+    DeleteMissingConflicts,
+    /// Snapshots are accepted and never kept.
+    SnapshotsNeverKept,
+    /// One snapshot is kept for every stream.
+    SnapshotsShared,
+    /// A checkpoint saved over an expected one is acknowledged but not moved.
+    CheckpointNeverMoves,
+    /// One checkpoint is kept whatever the name.
+    CheckpointsShared,
+    /// Checkpoint names are not validated.
+    CheckpointNamesUnchecked,
+    /// A stream read returns one event more than its limit.
+    LimitOffByOne,
+    /// A forward stream read from past the head returns the last event again.
+    PastEndRepeatsLast,
+    /// Payloads holding more than 64 arrays and objects are stored as `null` (a lower limit
+    /// on nesting, enforced silently and crudely).
+    FlattensDeepPayloads,
+    /// The re-send check compares ids only: a stored id with other content "is" a re-send.
+    ResendIgnoresContent,
 }
 
 /// The hidden stream that `GapsDespiteDenseClaim` writes its gaps to.
@@ -115,6 +164,8 @@ pub struct Broken {
     forgotten: Arc<Mutex<HashMap<StreamId, usize>>>,
     /// Ids a conflicting call reserved (only for `ConflictReservesIds`): id -> its stream.
     reserved: Arc<Mutex<HashMap<EventId, StreamId>>>,
+    /// Ids of soft-deleted events (only for `DeleteFreesIds`).
+    deleted_ids: Arc<Mutex<std::collections::HashSet<EventId>>>,
     /// One lock per stream (only for `LocksStreamsInCallOrder`).
     stream_locks: Arc<Mutex<HashMap<StreamId, Arc<tokio::sync::Mutex<()>>>>>,
     commits: CommitSignal,
@@ -130,6 +181,7 @@ impl Broken {
             checkpoints: Arc::default(),
             forgotten: Arc::default(),
             reserved: Arc::default(),
+            deleted_ids: Arc::default(),
             stream_locks: Arc::default(),
             commits: CommitSignal::new(),
         }
@@ -147,6 +199,23 @@ impl Broken {
                 let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
                 serde_json::to_string(&as_f64(value)).unwrap_or_default()
             },
+            Flaw::MangledEscapes => |text| text.replace("\\\"", "'"),
+            Flaw::FlattensDeepPayloads => |text| {
+                let deepest = text.bytes().filter(|b| *b == b'[' || *b == b'{').count();
+                if deepest > 64 {
+                    "null".to_owned()
+                } else {
+                    text.to_owned()
+                }
+            },
+            Flaw::TruncatesTypeNames
+            | Flaw::DropsCorrelation
+            | Flaw::StoresDeepMetadataWithoutIt => {
+                return events
+                    .into_iter()
+                    .map(|e| self.mangle_envelope(e))
+                    .collect();
+            }
             _ => return events,
         };
         events
@@ -158,6 +227,27 @@ impl Broken {
                 event
             })
             .collect()
+    }
+
+    /// The flaws that change an event's type or metadata on the way in.
+    fn mangle_envelope(&self, mut event: NewEvent) -> NewEvent {
+        match self.flaw {
+            Flaw::TruncatesTypeNames if event.event_type.as_str().len() > 200 => {
+                let mut cut = 200;
+                while !event.event_type.as_str().is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                if let Ok(short) = es_core::EventType::new(&event.event_type.as_str()[..cut]) {
+                    event.event_type = short;
+                }
+            }
+            Flaw::DropsCorrelation => event.metadata.correlation_id = None,
+            Flaw::StoresDeepMetadataWithoutIt if event.metadata.check().is_err() => {
+                event.metadata = es_core::Metadata::default();
+            }
+            _ => {}
+        }
+        event
     }
 
     async fn lossy_append(&self, append: StreamAppend) -> Result<AppendResult> {

@@ -9,8 +9,20 @@ use es_core::{
 
 use super::{Broken, Flaw};
 
+/// The key every stream's snapshot and every checkpoint shares under the "shared" flaws.
+const SHARED: &str = "shared";
+
 impl SnapshotStore for Broken {
     async fn save_snapshot(&self, snapshot: Snapshot) -> Result<()> {
+        match self.flaw {
+            Flaw::SnapshotsNeverKept => return Ok(()),
+            Flaw::SnapshotsShared => {
+                let mut shared = snapshot;
+                shared.stream_id = StreamId::new(SHARED)?;
+                return self.inner.save_snapshot(shared).await;
+            }
+            _ => {}
+        }
         if self.flaw == Flaw::OlderSnapshotWins {
             self.snapshots
                 .lock()
@@ -21,6 +33,13 @@ impl SnapshotStore for Broken {
     }
 
     async fn load_snapshot(&self, stream: &StreamId) -> Result<Option<Snapshot>> {
+        if self.flaw == Flaw::SnapshotsShared {
+            let kept = self.inner.load_snapshot(&StreamId::new(SHARED)?).await?;
+            return Ok(kept.map(|mut s| {
+                s.stream_id = stream.clone();
+                s
+            }));
+        }
         if self.flaw == Flaw::OlderSnapshotWins {
             return Ok(self.snapshots.lock().get(stream).cloned());
         }
@@ -78,6 +97,24 @@ impl Broken {
 
 impl StreamLifecycle for Broken {
     async fn delete_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
+        if self.flaw == Flaw::DeleteMissingConflicts
+            && self.inner.stream_head(stream).await?.is_none()
+        {
+            return Err(Error::Conflict {
+                stream: stream.clone(),
+                expected,
+                actual: None,
+            });
+        }
+        if self.flaw == Flaw::DeleteFreesIds {
+            let doomed = self
+                .inner
+                .read_stream(stream, ReadStream::forward())
+                .await?;
+            self.inner.delete_stream(stream, expected).await?;
+            self.deleted_ids.lock().extend(doomed.iter().map(|e| e.id));
+            return Ok(());
+        }
         if self.flaw == Flaw::DeleteRacesAppends {
             return self.unguarded_delete(stream, expected, false).await;
         }
@@ -112,11 +149,15 @@ impl StreamLifecycle for Broken {
 
 impl CheckpointStore for Broken {
     async fn load_checkpoint(&self, name: &str) -> Result<Option<Checkpoint>> {
-        if self.flaw == Flaw::CheckpointBlindWrite {
-            es_core::provider::validate_checkpoint_name(name)?;
-            return Ok(self.checkpoints.lock().get(name).cloned());
+        match self.flaw {
+            Flaw::CheckpointBlindWrite => {
+                es_core::provider::validate_checkpoint_name(name)?;
+                Ok(self.checkpoints.lock().get(name).cloned())
+            }
+            Flaw::CheckpointNamesUnchecked => Ok(self.checkpoints.lock().get(name).cloned()),
+            Flaw::CheckpointsShared => self.inner.load_checkpoint(SHARED).await,
+            _ => self.inner.load_checkpoint(name).await,
         }
-        self.inner.load_checkpoint(name).await
     }
 
     async fn save_checkpoint(
@@ -125,11 +166,38 @@ impl CheckpointStore for Broken {
         expected: Option<&Checkpoint>,
         checkpoint: Checkpoint,
     ) -> Result<()> {
-        if self.flaw == Flaw::CheckpointBlindWrite {
-            es_core::provider::validate_checkpoint_name(name)?;
-            self.checkpoints.lock().insert(name.to_owned(), checkpoint);
-            return Ok(());
+        match self.flaw {
+            Flaw::CheckpointBlindWrite => {
+                es_core::provider::validate_checkpoint_name(name)?;
+                self.checkpoints.lock().insert(name.to_owned(), checkpoint);
+                Ok(())
+            }
+            Flaw::CheckpointNamesUnchecked => {
+                let mut kept = self.checkpoints.lock();
+                if kept.get(name) != expected {
+                    return Err(Error::CheckpointConflict {
+                        name: name.to_owned(),
+                        expected: expected.map(ToString::to_string),
+                        actual: kept.get(name).map(ToString::to_string),
+                    });
+                }
+                kept.insert(name.to_owned(), checkpoint);
+                Ok(())
+            }
+            Flaw::CheckpointNeverMoves if expected.is_some() => {
+                // Checked like a real move, acknowledged, and not moved.
+                let saved = self.inner.load_checkpoint(name).await?;
+                if saved.as_ref() != expected {
+                    return self.inner.save_checkpoint(name, expected, checkpoint).await;
+                }
+                Ok(())
+            }
+            Flaw::CheckpointsShared => {
+                self.inner
+                    .save_checkpoint(SHARED, expected, checkpoint)
+                    .await
+            }
+            _ => self.inner.save_checkpoint(name, expected, checkpoint).await,
         }
-        self.inner.save_checkpoint(name, expected, checkpoint).await
     }
 }

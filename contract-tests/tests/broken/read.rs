@@ -20,6 +20,43 @@ impl EventReader for Broken {
 
     async fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Result<Vec<RecordedEvent>> {
         let mut read = read;
+        match self.flaw {
+            Flaw::ReversesStreams if read.direction == es_core::Direction::Forward => {
+                let mut events = self.inner.read_stream(stream, read).await?;
+                events.reverse();
+                return Ok(events);
+            }
+            Flaw::ReadVersionsShifted => {
+                let events = self.inner.read_stream(stream, read).await?;
+                return Ok(events
+                    .into_iter()
+                    .map(|mut e| {
+                        e.version = e.version.next().unwrap_or(e.version);
+                        e
+                    })
+                    .collect());
+            }
+            Flaw::MissingStreamIsError if self.inner.stream_head(stream).await?.is_none() => {
+                return Err(es_core::Error::Backend {
+                    message: format!("no stream {stream}"),
+                    retryable: false,
+                    source: None,
+                });
+            }
+            Flaw::IgnoresZeroLimit if read.limit == 0 => read.limit = usize::MAX,
+            Flaw::LimitOffByOne if read.limit > 0 => read.limit = read.limit.saturating_add(1),
+            Flaw::PastEndRepeatsLast if read.direction == es_core::Direction::Forward => {
+                let events = self.inner.read_stream(stream, read).await?;
+                if events.is_empty() && read.from.is_some() {
+                    return self
+                        .inner
+                        .read_stream(stream, ReadStream::backward().limit(1))
+                        .await;
+                }
+                return Ok(events);
+            }
+            _ => {}
+        }
         if self.flaw == Flaw::BackwardIgnoresFrom && read.direction == es_core::Direction::Backward
         {
             read.from = None;
@@ -58,6 +95,21 @@ impl EventReader for Broken {
 
     async fn read_all(&self, request: ReadAll) -> Result<Page> {
         match self.flaw {
+            Flaw::EmptyPageNotCaughtUp => {
+                let mut page = self.inner.read_all(request).await?;
+                if page.events.is_empty() {
+                    page.state = es_core::PageState::More;
+                }
+                Ok(page)
+            }
+            Flaw::NotFresh => {
+                let start = request.start.clone();
+                let mut page = self.inner.read_all(request).await?;
+                if start == es_core::Start::Beginning {
+                    page.events.insert(0, leftover());
+                }
+                Ok(page)
+            }
             Flaw::ReordersReadAll => {
                 let mut page = self.inner.read_all(request).await?;
                 page.events
@@ -191,4 +243,20 @@ where
     futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     })
+}
+
+/// The event a store that is not fresh still holds from an earlier run.
+fn leftover() -> RecordedEvent {
+    let event = es_core::NewEvent::from_json("Leftover", "{}");
+    let stream = StreamId::new("leftover-1");
+    match (event, stream) {
+        (Ok(event), Ok(stream)) => RecordedEvent::new(
+            event,
+            stream,
+            Version::FIRST,
+            es_core::Position::new(0),
+            es_core::chrono::Utc::now(),
+        ),
+        _ => unreachable!("the leftover event is valid"),
+    }
 }

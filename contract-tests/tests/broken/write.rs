@@ -13,6 +13,24 @@ impl EventWriter for Broken {
     async fn append(&self, append: StreamAppend) -> Result<AppendResult> {
         let mut append = append;
         append.events = self.mangle(append.events);
+        if self.flaw == Flaw::AcceptsEmptyAppend && append.events.is_empty() {
+            let at = es_core::EventRef::new(
+                es_core::Version::FIRST,
+                es_core::Position::new(1),
+                es_core::EventId::new(),
+            );
+            return Ok(AppendResult::new(append.stream, at, at));
+        }
+        if self.flaw == Flaw::DeleteFreesIds {
+            let freed = self.deleted_ids.lock().clone();
+            if append.events.iter().any(|e| freed.contains(&e.id)) {
+                // The ids are free again: the late re-send is stored as new events.
+                for event in &mut append.events {
+                    event.id = es_core::EventId::new();
+                }
+                append.expected = ExpectedVersion::Any;
+            }
+        }
         if self.flaw == Flaw::GapsDespiteDenseClaim {
             let gap = NewEvent::from_json("Gap", "{}")?;
             self.inner
@@ -20,6 +38,39 @@ impl EventWriter for Broken {
                 .await?;
         }
         let result = match self.flaw {
+            Flaw::ResultsOffByOne => self.inner.append(append).await.map(|mut r| {
+                r.first.version = r.first.version.next().unwrap_or(r.first.version);
+                r.last.version = r.last.version.next().unwrap_or(r.last.version);
+                r
+            }),
+            Flaw::ResendIgnoresContent => match self.inner.append(append.clone()).await {
+                Err(Error::DuplicateEventId { id, stream }) if stream == append.stream => {
+                    // The id is stored in this stream: "the same event", whatever it says.
+                    let stored = self
+                        .inner
+                        .read_stream(&stream, es_core::ReadStream::forward())
+                        .await?;
+                    match stored.iter().find(|e| e.id == id) {
+                        Some(event) => Ok(AppendResult::new(
+                            stream,
+                            event.event_ref(),
+                            event.event_ref(),
+                        )),
+                        None => Err(Error::DuplicateEventId { id, stream }),
+                    }
+                }
+                other => other,
+            },
+            Flaw::IdsUniquePerStream => match self.inner.append(append.clone()).await {
+                Err(Error::DuplicateEventId { stream, .. }) if stream != append.stream => {
+                    // Another stream holds the id: here it counts as new.
+                    for event in &mut append.events {
+                        event.id = es_core::EventId::new();
+                    }
+                    self.inner.append(append).await
+                }
+                other => other,
+            },
             Flaw::IgnoresExpectedVersion => {
                 append.expected = ExpectedVersion::Any;
                 append.head = None;
