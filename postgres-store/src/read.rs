@@ -16,6 +16,7 @@ use crate::{
     sql::{self, state},
 };
 
+#[tracing::instrument(level = "debug", skip(pool, read), fields(stream = %stream, limit = read.limit))]
 pub(crate) async fn read_stream(
     pool: &PgPool,
     stream: &StreamId,
@@ -48,6 +49,7 @@ pub(crate) async fn read_stream(
     Ok(events)
 }
 
+#[tracing::instrument(level = "debug", skip(pool), fields(stream = %stream))]
 pub(crate) async fn stream_head(pool: &PgPool, stream: &StreamId) -> Result<Option<EventRef>> {
     let row = sqlx::query(sql::STREAM_HEAD)
         .bind(stream.as_str())
@@ -94,6 +96,7 @@ fn filter_columns(filter: &EventFilter) -> (Option<Vec<&str>>, Option<Vec<&str>>
 /// page back, and it is read again for up to `settle` so that a reader right after a commit sees
 /// it; after that it returns what is safe as [`PageState::HeldBack`], naming what holds it back,
 /// never as if it were the end.
+#[tracing::instrument(level = "debug", skip(pool, request, settle), fields(start = ?request.start, limit = request.limit))]
 pub(crate) async fn read_all(pool: &PgPool, request: ReadAll, settle: Duration) -> Result<Page> {
     let after = match &request.start {
         Start::Beginning => 0,

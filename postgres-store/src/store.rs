@@ -181,24 +181,15 @@ impl EventReader for PgStore {
     }
 
     async fn read_stream(&self, stream: &StreamId, read: ReadStream) -> Result<Vec<RecordedEvent>> {
-        let span = tracing::debug_span!("read_stream", stream = %stream, limit = read.limit);
-        read::read_stream(&self.inner.pool, stream, read)
-            .instrument(span)
-            .await
+        read::read_stream(&self.inner.pool, stream, read).await
     }
 
     async fn stream_head(&self, stream: &StreamId) -> Result<Option<EventRef>> {
-        let span = tracing::debug_span!("stream_head", stream = %stream);
-        read::stream_head(&self.inner.pool, stream)
-            .instrument(span)
-            .await
+        read::stream_head(&self.inner.pool, stream).await
     }
 
     async fn read_all(&self, request: ReadAll) -> Result<Page> {
-        let span = tracing::debug_span!("read_all", start = ?request.start, limit = request.limit);
-        read::read_all(&self.inner.pool, request, self.inner.settle_timeout)
-            .instrument(span)
-            .await
+        read::read_all(&self.inner.pool, request, self.inner.settle_timeout).await
     }
 
     async fn subscribe(&self, request: Subscribe) -> Result<Subscription> {

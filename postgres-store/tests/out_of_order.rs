@@ -7,8 +7,9 @@ use es_core::{
     EventReader, EventReaderExt, EventWriterExt, ExpectedVersion, NewEvent, PageState, ReadAll,
     StreamId, Subscribe,
 };
+mod common;
+
 use postgres_store::harness;
-use sqlx::{Connection, PgConnection};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
@@ -23,29 +24,9 @@ async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
         .await
         .expect("subscribe");
 
-    // The slow writer: an append left uncommitted, holding the smaller position. Its xid is
-    // taken before its position, as the store's own append statement does.
-    let mut slow = PgConnection::connect(&url)
-        .await
-        .expect("connect slow writer");
-    sqlx::raw_sql("SET search_path = eventstore")
-        .execute(&mut slow)
-        .await
-        .expect("path");
-    let mut tx = slow.begin().await.expect("begin");
-    sqlx::query("SELECT pg_current_xact_id()")
-        .execute(&mut *tx)
-        .await
-        .expect("xid");
-    let slow_id = es_core::uuid::Uuid::now_v7();
-    let slow_position: i64 = sqlx::query_scalar(
-        "INSERT INTO events (stream_id, version, event_id, event_type, payload, metadata) \
-         VALUES ('slow', 1, $1, 'Slow', '{}', '{}') RETURNING position",
-    )
-    .bind(slow_id)
-    .fetch_one(&mut *tx)
-    .await
-    .expect("slow insert");
+    // The slow writer: an append left uncommitted, holding the smaller position.
+    let mut slow = common::connect(&url).await;
+    let (tx, slow_position) = common::uncommitted_event(&mut slow, "slow").await;
 
     // The fast writer commits a larger position first.
     let fast = store
@@ -92,7 +73,7 @@ async fn read_all_and_subscriptions_wait_for_an_earlier_position() {
         positions,
         vec![slow_position.unsigned_abs(), fast.first.position.get()]
     );
-    assert_eq!(all[0].id.as_uuid(), &slow_id);
+    assert_eq!(all[0].stream_id.as_str(), "slow");
 
     for expected in &positions {
         let event = tokio::time::timeout(Duration::from_secs(5), subscription.next_event())
@@ -180,21 +161,8 @@ async fn resume_from_the_head_checkpoint_not_from_an_append_position() {
     let store = postgres_store::PgStore::connect(postgres_store::PgStoreConfig::new(url.clone()))
         .await
         .expect("connect");
-    let mut slow = PgConnection::connect(&url)
-        .await
-        .expect("connect slow writer");
-    sqlx::raw_sql("SET search_path = eventstore")
-        .execute(&mut slow)
-        .await
-        .expect("path");
-    let mut tx = slow.begin().await.expect("begin");
-    let slow_position: i64 = sqlx::query_scalar(
-        "INSERT INTO events (stream_id, version, event_id, event_type, payload, metadata) \
-         VALUES ('slow', 1, gen_random_uuid(), 'Slow', '{}', '{}') RETURNING position",
-    )
-    .fetch_one(&mut *tx)
-    .await
-    .expect("slow insert");
+    let mut slow = common::connect(&url).await;
+    let (tx, slow_position) = common::uncommitted_event(&mut slow, "slow").await;
     let fast = store
         .append_events(
             &StreamId::new("fast").expect("id"),

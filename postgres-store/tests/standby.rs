@@ -8,8 +8,9 @@ use es_core::{
     EventReader, EventReaderExt, EventWriterExt, ExpectedVersion, NewEvent, PageState, ReadAll,
     StreamId, Subscribe,
 };
+mod common;
+
 use postgres_store::harness;
-use sqlx::{Connection, PgConnection};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn standby_reads_wait_for_an_earlier_position_in_flight_on_the_primary() {
@@ -24,26 +25,8 @@ async fn standby_reads_wait_for_an_earlier_position_in_flight_on_the_primary() {
 
     // The slow writer on the primary: an append left uncommitted, holding the smaller position.
     let url = primary_url(&store).await;
-    let mut slow = PgConnection::connect(&url)
-        .await
-        .expect("connect slow writer");
-    sqlx::raw_sql("SET search_path = eventstore")
-        .execute(&mut slow)
-        .await
-        .expect("path");
-    let mut tx = slow.begin().await.expect("begin");
-    sqlx::query("SELECT pg_current_xact_id()")
-        .execute(&mut *tx)
-        .await
-        .expect("xid");
-    let slow_position: i64 = sqlx::query_scalar(
-        "INSERT INTO events (stream_id, version, event_id, event_type, payload, metadata) \
-         VALUES ('slow', 1, $1, 'Slow', '{}', '{}') RETURNING position",
-    )
-    .bind(es_core::uuid::Uuid::now_v7())
-    .fetch_one(&mut *tx)
-    .await
-    .expect("slow insert");
+    let mut slow = common::connect(&url).await;
+    let (tx, slow_position) = common::uncommitted_event(&mut slow, "slow").await;
 
     let fast = store
         .append_events(
