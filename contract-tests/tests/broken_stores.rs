@@ -398,3 +398,43 @@ async fn memory_store_passes_every_case() {
         report.to_markdown()
     );
 }
+
+/// A factory whose reader is another store: what a provider whose readers only see the writes
+/// of their own handle (a per-handle cache, a pool that never sees the others' commits) looks
+/// like. The cases that read through the reader must notice.
+struct BlindReader;
+
+impl contract_tests::StoreFactory for BlindReader {
+    type Store = memory_store::MemoryStore;
+    type Reader = memory_store::MemoryStore;
+
+    async fn create(
+        &self,
+    ) -> Result<contract_tests::FreshStore<Self::Store, Self::Reader>, contract_tests::FactoryError>
+    {
+        Ok(contract_tests::FreshStore::with_reader(
+            memory_store::MemoryStore::new(),
+            memory_store::MemoryStore::new(),
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readers_that_see_only_their_own_handle_are_caught() {
+    let report = run_suite!(&BlindReader, [snapshots, lifecycle, checkpoints]).await;
+    let failed = report.failed();
+    for case in [
+        "read_all_global_order_across_streams",
+        "read_all_paging_no_gaps_or_repeats",
+        "subscribe_catch_up_from_start",
+        "subscribe_delivers_live_events",
+        "read_all_tailing_never_skips_concurrent_commits",
+        "stream_head_names_the_last_event",
+        "delete_stream_reads_empty",
+    ] {
+        assert!(
+            failed.contains(&case),
+            "{case} passed with a reader that sees nothing of the writer's events; failed: {failed:?}"
+        );
+    }
+}
