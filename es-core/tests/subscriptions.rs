@@ -206,3 +206,36 @@ async fn subscription_sees_every_concurrent_event_once_in_order() {
     expected.sort_unstable();
     assert_eq!(got, expected, "every event exactly once");
 }
+
+/// A filtered subscription that has said "caught up" still reports progress when events it
+/// skips are appended later: a checkpoint past them, so a runner resuming from its last
+/// checkpoint does not scan them again. (Without it, whether the skipped events moved the
+/// checkpoint depended on whether they were committed before or after the first caught-up read.)
+#[tokio::test]
+async fn caught_up_filtered_subscription_reports_skipped_progress() {
+    use es_core::{EventFilter, EventType, EventWriterExt, ExpectedVersion, NewEvent};
+
+    let store = MemoryStore::new();
+    let wanted = EventFilter::all().with_event_types([EventType::new("Wanted").expect("type")]);
+    let mut subscription = store
+        .subscribe(Subscribe::from_beginning().filter(wanted))
+        .await
+        .expect("subscribe");
+    let SubscriptionItem::CaughtUp(first) = next_item(&mut subscription).await else {
+        panic!("an empty store's subscription must start caught up");
+    };
+    store
+        .append_events(
+            &stream("noise-1"),
+            ExpectedVersion::Any,
+            [NewEvent::from_json("Noise", "{}").expect("event")],
+        )
+        .await
+        .expect("append noise");
+    match next_item(&mut subscription).await {
+        SubscriptionItem::Checkpoint(moved) => {
+            assert!(moved > first, "{moved} is not past {first}")
+        }
+        other => panic!("skipped events after caught up must move the checkpoint, got {other:?}"),
+    }
+}

@@ -175,6 +175,11 @@ impl<R: EventReader> State<R> {
                         self.announced = true;
                         self.buffer
                             .push_back(SubscriptionItem::CaughtUp(page.checkpoint));
+                    } else if moved {
+                        // Still caught up, but past events the filter skipped (or past a
+                        // bound that moved): a resume point worth keeping.
+                        self.buffer
+                            .push_back(SubscriptionItem::Checkpoint(page.checkpoint));
                     } else {
                         self.wait().await;
                     }
