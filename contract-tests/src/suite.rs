@@ -6,7 +6,8 @@
 //! every [`EventStore`](es_core::EventStore) must do) and the optional capabilities
 //! `snapshots` ([`SnapshotStore`](es_core::SnapshotStore)), `lifecycle`
 //! ([`StreamLifecycle`](es_core::StreamLifecycle)) and `checkpoints`
-//! ([`CheckpointStore`](es_core::CheckpointStore)).
+//! ([`CheckpointStore`](es_core::CheckpointStore)). The section `snapshots_and_lifecycle` (what
+//! a delete does to snapshots) runs when both `snapshots` and `lifecycle` are listed.
 //!
 //! [`CASES`]: crate::CASES
 
@@ -163,6 +164,12 @@ macro_rules! __with_cases {
                     delete_racing_appends_keeps_streams_consistent: Multi,
                 ],
             }
+            snapshots_and_lifecycle: {
+                snapshot_lifecycle: [
+                    delete_stream_drops_its_snapshot: Current,
+                    tombstone_drops_its_snapshot: Current,
+                ],
+            }
             checkpoints: {
                 checkpoints: [
                     checkpoint_save_and_load: Current,
@@ -256,6 +263,9 @@ macro_rules! __known_section {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __if_listed {
+    (snapshots_and_lifecycle $listed:tt $yes:tt $no:tt) => {
+        $crate::__if_listed! { snapshots $listed { $crate::__if_listed! { lifecycle $listed $yes $no } } $no }
+    };
     (core [$($listed:ident),*] { $($yes:tt)* } $no:tt) => { $($yes)* };
     ($section:ident [] $yes:tt { $($no:tt)* }) => { $($no)* };
     (snapshots [snapshots $(, $rest:ident)*] { $($yes:tt)* } $no:tt) => { $($yes)* };
@@ -278,6 +288,21 @@ macro_rules! __not_listed_tests {
     };
     (checkpoints $modules:tt) => {
         $crate::__ignored_tests! { "not applicable: the store under test was not declared a CheckpointStore; add `checkpoints` to event_store_suite!'s list to run these" $modules }
+    };
+    (snapshots_and_lifecycle $modules:tt) => {
+        $crate::__ignored_tests! { "not applicable: these need a SnapshotStore that is also a StreamLifecycle; list both `snapshots` and `lifecycle` in event_store_suite!'s list to run these" $modules }
+    };
+}
+
+/// What a section's cases need, as a not-applicable reason in a report.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __section_needs {
+    (snapshots_and_lifecycle) => {
+        "snapshots and lifecycle"
+    };
+    ($section:ident) => {
+        ::core::stringify!($section)
     };
 }
 
@@ -353,7 +378,7 @@ macro_rules! __suite_runner {
                         $report.record(
                             ::core::stringify!($case),
                             ::core::stringify!($module),
-                            $crate::CaseResult::NotApplicable(::core::stringify!($section)),
+                            $crate::CaseResult::NotApplicable($crate::__section_needs!($section)),
                         );
                     )* )*
                 }

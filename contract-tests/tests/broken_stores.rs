@@ -305,6 +305,10 @@ caught_by! {
         model_with_deletions_matches_reference,
         delete_racing_appends_keeps_streams_consistent,
     ];
+    a_snapshot_kept_across_deletion_is_caught: DeleteKeepsSnapshot => [
+        delete_stream_drops_its_snapshot,
+        tombstone_drops_its_snapshot,
+    ];
     blind_checkpoint_writes_are_caught: CheckpointBlindWrite => [
         checkpoint_compare_and_set,
     ];

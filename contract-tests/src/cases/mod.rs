@@ -17,6 +17,7 @@ pub mod multi_stream;
 pub mod payloads;
 pub mod read_all;
 pub mod read_stream;
+pub mod snapshot_lifecycle;
 pub mod snapshots;
 pub mod subscriptions;
 

@@ -66,6 +66,8 @@ pub enum Flaw {
     DeleteRestartsNumbering,
     /// A tombstone is only a soft delete.
     TombstoneIsSoft,
+    /// Deleting or tombstoning a stream keeps its snapshot, which loads after the delete.
+    DeleteKeepsSnapshot,
     /// `save_checkpoint` ignores the expectation (last writer wins).
     CheckpointBlindWrite,
     /// A head hint that disagrees with the expectation is ignored instead of refused.

@@ -44,6 +44,9 @@ impl SnapshotStore for Broken {
             return Ok(self.snapshots.lock().get(stream).cloned());
         }
         let kept = self.inner.load_snapshot(stream).await?;
+        if self.flaw == Flaw::DeleteKeepsSnapshot && kept.is_none() {
+            return Ok(self.snapshots.lock().get(stream).cloned());
+        }
         if self.flaw == Flaw::SnapshotForgetsItsEvent
             && let Some(mut snapshot) = kept
         {
@@ -95,8 +98,30 @@ impl Broken {
     }
 }
 
+impl Broken {
+    /// Under [`Flaw::DeleteKeepsSnapshot`], what `delete` removed of the stream's snapshot comes
+    /// back: it is kept aside and loaded when the inner store has none.
+    async fn keeping_snapshot(
+        &self,
+        stream: &StreamId,
+        delete: impl Future<Output = Result<()>>,
+    ) -> Result<()> {
+        let before = self.inner.load_snapshot(stream).await?;
+        delete.await?;
+        if let Some(snapshot) = before {
+            self.snapshots.lock().insert(stream.clone(), snapshot);
+        }
+        Ok(())
+    }
+}
+
 impl StreamLifecycle for Broken {
     async fn delete_stream(&self, stream: &StreamId, expected: ExpectedVersion) -> Result<()> {
+        if self.flaw == Flaw::DeleteKeepsSnapshot {
+            return self
+                .keeping_snapshot(stream, self.inner.delete_stream(stream, expected))
+                .await;
+        }
         if self.flaw == Flaw::DeleteMissingConflicts
             && self.inner.stream_head(stream).await?.is_none()
         {
@@ -142,6 +167,11 @@ impl StreamLifecycle for Broken {
         }
         if self.flaw == Flaw::TombstoneIsSoft {
             return self.inner.delete_stream(stream, expected).await;
+        }
+        if self.flaw == Flaw::DeleteKeepsSnapshot {
+            return self
+                .keeping_snapshot(stream, self.inner.tombstone_stream(stream, expected))
+                .await;
         }
         self.inner.tombstone_stream(stream, expected).await
     }
