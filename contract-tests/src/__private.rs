@@ -4,7 +4,13 @@ use std::{future::Future, time::Duration};
 
 use crate::Outcome;
 
-pub use crate::report::run_guarded;
+pub use crate::{
+    capabilities::{
+        HasCheckpoints, HasLifecycle, HasSnapshots, Implemented, LacksCheckpoints, LacksLifecycle,
+        LacksSnapshots, Probe, listed_cover_implemented,
+    },
+    report::run_guarded,
+};
 
 /// Which runtime a case needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,8 +25,7 @@ pub enum Flavor {
 /// a lock that is never released).
 pub const CASE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Runs one case as a test: builds the runtime it needs, fails on a panic or a hang, and prints
-/// the name of a case that was not applicable so it is never mistaken for a pass.
+/// Runs one case as a test: builds the runtime it needs, fails on a panic or a hang.
 pub fn run_case(flavor: Flavor, name: &str, case: impl Future<Output = Outcome>) {
     let mut builder = match flavor {
         Flavor::Current => tokio::runtime::Builder::new_current_thread(),
@@ -36,12 +41,6 @@ pub fn run_case(flavor: Flavor, name: &str, case: impl Future<Output = Outcome>)
     };
     match runtime.block_on(async { tokio::time::timeout(CASE_TIMEOUT, case).await }) {
         Ok(Outcome::Passed) => {}
-        Ok(Outcome::NotApplicable(capability)) => {
-            println!("not applicable: {name} needs {capability}, which the store does not declare");
-            eprintln!(
-                "not applicable: {name} needs {capability}, which the store does not declare"
-            );
-        }
         Err(_) => panic!("case {name} did not finish within {CASE_TIMEOUT:?}: the store hangs"),
     }
 }

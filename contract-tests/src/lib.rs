@@ -72,6 +72,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod capabilities;
 pub mod cases;
 mod factory;
 mod faulty;

@@ -96,6 +96,7 @@ macro_rules! __with_cases {
                     reused_id_mixed_with_new_rejected: Current,
                     multi_append_resend_returns_original: Current,
                     multi_append_reusing_stored_id_rejected: Current,
+                    multi_append_resending_part_of_the_call_rejected: Current,
                     resend_of_part_of_a_batch_rejected: Current,
                     resend_returns_original_on_every_path: Current,
                     reused_ids_rejected_on_every_path: Current,
@@ -132,7 +133,7 @@ macro_rules! __with_cases {
                 claims: [
                     claims_meet_the_portable_floor: Current,
                     multi_append_over_call_limit_rejected: Current,
-                    dense_positions_are_consecutive: Current,
+                    positions_keep_the_claimed_density: Current,
                 ],
                 faults: [
                     executor_dropped_acks_store_once: Current,
@@ -354,6 +355,21 @@ macro_rules! __suite_tests {
                 { $crate::__not_listed_tests! { $section { $( $module : [ $( $case : $flavor ),* ] ),* } } }
             }
         )*
+
+        mod capabilities {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn every_implemented_capability_is_listed() {
+                let factory = $factory;
+                if let ::core::result::Result::Err(message) =
+                    $crate::__capabilities_listed!((&factory) $listed)
+                {
+                    ::core::panic!("{message}");
+                }
+            }
+        }
     };
 }
 
@@ -384,20 +400,60 @@ macro_rules! __suite_runner {
                 }
             }
         )*
+        $report.record(
+            "every_implemented_capability_is_listed",
+            "capabilities",
+            match $crate::__capabilities_listed!(($factory) $listed) {
+                ::core::result::Result::Ok(()) => $crate::CaseResult::Passed,
+                ::core::result::Result::Err(message) => $crate::CaseResult::Failed(message),
+            },
+        );
     };
+}
+
+/// Whether the listed sections cover every optional trait the factory's store implements, as
+/// `Result<(), String>`; `$factory` is a reference to the factory.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __capabilities_listed {
+    (($factory:expr) [$($section:ident),*]) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{
+            HasCheckpoints as _, HasLifecycle as _, HasSnapshots as _, LacksCheckpoints as _,
+            LacksLifecycle as _, LacksSnapshots as _,
+        };
+        let probe = $crate::__private::Probe::of($factory);
+        $crate::__private::listed_cover_implemented(
+            probe.store_name(),
+            $crate::__private::Implemented {
+                snapshots: (&probe).snapshots(),
+                lifecycle: (&probe).lifecycle(),
+                checkpoints: (&probe).checkpoints(),
+            },
+            &[$(::core::stringify!($section)),*],
+        )
+    }};
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __suite_list {
     ({} $( $section:ident : { $( $module:ident : [ $( $case:ident : $flavor:ident ),* $(,)? ] ),* $(,)? } )*) => {
-        /// Every case of the suite: its name, the promise (module) and the section it belongs to.
+        /// Every case of the suite: its name, the promise (module) and the section it belongs to;
+        /// the last, `capabilities::every_implemented_capability_is_listed`, is the check that the
+        /// listed sections cover every optional trait the store implements.
         pub const CASES: &[$crate::CaseInfo] = &[
             $( $( $( $crate::CaseInfo {
                 name: ::core::stringify!($case),
                 promise: ::core::stringify!($module),
                 section: ::core::stringify!($section),
             }, )* )* )*
+            // Not a case function: the macros check the list itself against the store's type.
+            $crate::CaseInfo {
+                name: "every_implemented_capability_is_listed",
+                promise: "capabilities",
+                section: "core",
+            },
         ];
     };
 }

@@ -3,8 +3,10 @@
 //! `*_on_every_path` cases check both under every expectation kind and on every path.
 
 mod every_path;
+mod part_of_a_call;
 
 pub use every_path::{resend_returns_original_on_every_path, reused_ids_rejected_on_every_path};
+pub use part_of_a_call::multi_append_resending_part_of_the_call_rejected;
 
 use es_core::{Error, EventWriter, EventWriterExt, ExpectedVersion, StreamAppend};
 
