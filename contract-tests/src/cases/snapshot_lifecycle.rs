@@ -31,6 +31,18 @@ async fn ledger_with_snapshot<S: es_core::EventStore + SnapshotStore>(
     );
 }
 
+/// Checks that `other`'s snapshot is still kept after `deleting` another stream.
+async fn assert_snapshot_stays<S: SnapshotStore>(store: &S, other: &StreamId, deleting: &str) {
+    let kept = store
+        .load_snapshot(other)
+        .await
+        .or_fail("loading the other stream's snapshot");
+    assert!(
+        kept.is_some(),
+        "{deleting} one stream took another stream's snapshot ({other} has none)"
+    );
+}
+
 /// After a soft delete the stream's snapshot is gone (another stream's stays), and the stream
 /// written again loads the state of its new life only.
 pub async fn delete_stream_drops_its_snapshot<F: StoreFactory>(factory: &F) -> Outcome
@@ -50,14 +62,7 @@ where
         left, None,
         "a soft-deleted stream's snapshot survived its delete"
     );
-    assert!(
-        store
-            .load_snapshot(&kept)
-            .await
-            .or_fail("loading the other stream's snapshot")
-            .is_some(),
-        "deleting one stream took another stream's snapshot"
-    );
+    assert_snapshot_stays(&store, &kept, "deleting").await;
     let ledger = Repository::<Ledger, _>::new(&store).with_snapshots(2);
     ledger
         .execute(&doomed, &LedgerCommand::Add { amount: 7 }, &())
@@ -97,13 +102,6 @@ where
         }
         Err(error) => panic!("loading a tombstoned stream's snapshot failed: {error}"),
     }
-    assert!(
-        store
-            .load_snapshot(&kept)
-            .await
-            .or_fail("loading the other stream's snapshot")
-            .is_some(),
-        "tombstoning one stream took another stream's snapshot"
-    );
+    assert_snapshot_stays(&store, &kept, "tombstoning").await;
     Outcome::Passed
 }
