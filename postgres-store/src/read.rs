@@ -101,7 +101,7 @@ pub(crate) async fn read_all(pool: &PgPool, request: ReadAll, settle: Duration) 
     let after = match &request.start {
         Start::Beginning => 0,
         Start::After(checkpoint) => checkpoint.to_position_number()?,
-        Start::Head => return head(pool).await,
+        Start::Head => return head(pool, settle).await,
     };
     // A page of 0 still looks one event ahead, to tell "more" from "caught up".
     let fetch = request.limit.max(1);
@@ -125,15 +125,21 @@ pub(crate) async fn read_all(pool: &PgPool, request: ReadAll, settle: Duration) 
     if !first.behind {
         return Ok(first.finish(&query));
     }
+    Ok(settled(pool, &query, settle).await?.finish(&query))
+}
+
+/// The precise read, again for up to `settle` while it is held back (so a reader right after a
+/// commit sees it); still held back after that, it traces who holds it.
+async fn settled(pool: &PgPool, query: &Query<'_>, settle: Duration) -> Result<Read> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
-        let read = precise(pool, &query).await?;
+        let read = precise(pool, query).await?;
         if !read.held_back || started.elapsed() >= settle {
             if read.held_back {
                 warn_held_back(read.blocker.as_deref());
             }
-            return Ok(read.finish(&query));
+            return Ok(read);
         }
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(10));
@@ -280,7 +286,14 @@ fn warn_held_back(blocker: Option<&str>) {
 
 /// An empty page at the head: its checkpoint is just below the precise safe bound, so a reader
 /// from there gets every event committed later and none committed before.
-async fn head(pool: &PgPool) -> Result<Page> {
+///
+/// That holds only while no committed event lies at or past the bound. One does when a
+/// transaction with a smaller xid is still running (or the reader cannot attribute it, e.g. it
+/// ended between the snapshot and the activity read): then the head is read again for up to
+/// `settle`, and if it is still held back the page says so ([`PageState::HeldBack`], naming
+/// what holds it) instead of passing off as the head a checkpoint from which earlier events
+/// would be read again.
+async fn head(pool: &PgPool, settle: Duration) -> Result<Page> {
     let none = None;
     let query = Query {
         after: 0,
@@ -289,9 +302,13 @@ async fn head(pool: &PgPool) -> Result<Page> {
         types: &none,
         categories: &none,
     };
-    let read = precise(pool, &query).await?;
-    let safe = read.bound.saturating_sub(1);
-    Ok(Page::new(Vec::new(), at(safe), PageState::CaughtUp))
+    let read = settled(pool, &query, settle).await?;
+    let safe = at(read.bound.saturating_sub(1));
+    Ok(if read.held_back {
+        Page::held_back(Vec::new(), safe, read.blocker)
+    } else {
+        Page::new(Vec::new(), safe, PageState::CaughtUp)
+    })
 }
 
 fn at(position: u64) -> Checkpoint {

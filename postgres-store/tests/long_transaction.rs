@@ -119,3 +119,60 @@ async fn a_transaction_that_can_write_events_holds_readers_back_and_says_who() {
         .expect("read_all");
     assert_eq!((page.events.len(), page.state), (1, PageState::CaughtUp));
 }
+
+/// The head while a possible writer holds the bound below an event committed after it began:
+/// a checkpoint from which that event would be read again is not the head, so the page says it
+/// is held back (and by whom) instead of passing as caught up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_head_behind_a_possible_writer_says_it_is_held_back() {
+    let (store, url) = store_and_url().await;
+    let mut writer = PgConnection::connect(&url)
+        .await
+        .expect("connect the writer");
+    sqlx::raw_sql("SET search_path = eventstore")
+        .execute(&mut writer)
+        .await
+        .expect("path");
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut writer)
+        .await
+        .expect("pid");
+    let mut tx = writer.begin().await.expect("begin");
+    sqlx::raw_sql("LOCK TABLE events IN ROW EXCLUSIVE MODE; SELECT pg_current_xact_id()")
+        .execute(&mut *tx)
+        .await
+        .expect("take the write lock");
+    append(&store, "committed-behind-the-writer").await;
+    let head = store
+        .read_all(ReadAll::from_head())
+        .await
+        .expect("read_all from the head");
+    assert!(
+        head.events.is_empty(),
+        "a head page holds no events: {head:?}"
+    );
+    assert_eq!(
+        head.state,
+        PageState::HeldBack,
+        "a head below a committed event must not look caught up: {head:?}"
+    );
+    let why = head.held_back_by.clone().unwrap_or_default();
+    assert!(
+        why.contains(&format!("backend {pid}")),
+        "the head must name the backend that holds it back, it says {why:?}"
+    );
+    tx.rollback().await.expect("rollback");
+    let head = store
+        .read_all(ReadAll::from_head())
+        .await
+        .expect("read_all from the head");
+    assert_eq!(head.state, PageState::CaughtUp);
+    let after = store
+        .read_all(ReadAll::after(head.checkpoint))
+        .await
+        .expect("read_all after the head");
+    assert!(
+        after.events.is_empty(),
+        "the head's checkpoint lies below an event committed before it was read: {after:?}"
+    );
+}
