@@ -64,6 +64,7 @@ macro_rules! __with_cases {
                     read_all_after_checkpoint_resumes_exactly: Current,
                     read_all_limits_zero_and_one: Current,
                     read_all_from_head_sees_only_later_events: Current,
+                    read_all_past_the_head_keeps_its_place: Current,
                     read_all_checkpoints_survive_text: Current,
                     read_all_filter_by_event_type: Current,
                     read_all_filter_by_category: Current,

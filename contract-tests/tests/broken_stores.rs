@@ -293,6 +293,9 @@ caught_by! {
         read_all_from_head_sees_only_later_events,
         subscribe_from_head_gets_only_new_events,
     ];
+    falling_back_to_the_head_is_caught: CheckpointFallsBackToHead => [
+        read_all_past_the_head_keeps_its_place,
+    ];
     never_caught_up_is_caught: NeverCaughtUp => [
         subscribe_reports_caught_up,
     ];

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use es_core::{
     Category, Checkpoint, EventFilter, EventReader, EventType, EventWriterExt, ExpectedVersion,
-    NewEvent, PageState, ReadAll, RecordedEvent,
+    NewEvent, PageState, Position, ReadAll, RecordedEvent,
 };
 
 use super::support::{
@@ -310,6 +310,41 @@ pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory:
         Err(why) => panic!("reading after the head: {why}"),
     };
     assert_events(&rest, &later, "read_all after the head's checkpoint");
+    Outcome::Passed
+}
+
+/// A caught-up read never moves its reader back: after a checkpoint past the head (one saved
+/// from a replica that is ahead of this one, say) the page is empty and caught up, and its
+/// checkpoint is where the reader already was, not the head, from which it would read again.
+pub async fn read_all_past_the_head_keeps_its_place<F: StoreFactory>(factory: &F) -> Outcome {
+    let fresh = fresh(factory).await;
+    interleaved(&fresh.store, 2).await;
+    settle(&fresh, "the reader catching up").await;
+    let head = fresh
+        .reader
+        .read_all(ReadAll::from_head())
+        .await
+        .or_fail("read_all from the head");
+    let position = head
+        .checkpoint
+        .to_position_number()
+        .or_fail("the head's checkpoint as a position");
+    let ahead = Checkpoint::after(Position::new(position + 1_000));
+    let page = fresh
+        .reader
+        .read_all(ReadAll::after(ahead.clone()))
+        .await
+        .or_fail("read_all after a checkpoint past the head");
+    assert!(
+        page.events.is_empty(),
+        "a read past the head returned stored events: {page:?}"
+    );
+    assert_eq!(page.state, PageState::CaughtUp, "a read past the head");
+    assert_eq!(
+        page.checkpoint, ahead,
+        "a read after a checkpoint past the head (the head is {:?}) moved the reader's checkpoint",
+        head.checkpoint
+    );
     Outcome::Passed
 }
 

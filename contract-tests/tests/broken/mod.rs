@@ -59,6 +59,9 @@ pub enum Flaw {
     IgnoresFilter,
     /// A page whose events all fail the filter keeps the checkpoint where it started.
     FilteredCheckpointStuck,
+    /// A caught-up read after a checkpoint past the head answers with the head's checkpoint,
+    /// moving a reader that was ahead back to where it reads again.
+    CheckpointFallsBackToHead,
     /// Subscriptions never say they are caught up.
     NeverCaughtUp,
     /// Deleting a stream restarts its numbering at 1 (the old semantics), so (stream, version)

@@ -110,6 +110,13 @@ impl EventReader for Broken {
                 }
                 Ok(page)
             }
+            Flaw::CheckpointFallsBackToHead => {
+                let mut page = self.inner.read_all(request).await?;
+                if page.state == es_core::PageState::CaughtUp {
+                    page.checkpoint = self.inner.read_all(ReadAll::from_head()).await?.checkpoint;
+                }
+                Ok(page)
+            }
             Flaw::ReordersReadAll => {
                 let mut page = self.inner.read_all(request).await?;
                 page.events
