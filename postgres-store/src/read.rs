@@ -272,16 +272,38 @@ fn blocker(row: &PgRow) -> Result<String> {
 
 /// Traces a warning naming what holds readers back, at most every ten seconds per process.
 fn warn_held_back(blocker: Option<&str>) {
-    static LAST: parking_lot::Mutex<Option<Instant>> = parking_lot::Mutex::new(None);
-    let mut last = LAST.lock();
-    if last.is_some_and(|at| at.elapsed() < Duration::from_secs(10)) {
-        return;
+    static WARNED: Sparse = Sparse::every(Duration::from_secs(10));
+    if WARNED.allows(Instant::now()) {
+        tracing::warn!(
+            blocker = blocker.unwrap_or("unknown"),
+            "read_all is held back: a transaction that may still write events is open, so readers of the global order wait for it"
+        );
     }
-    *last = Some(Instant::now());
-    tracing::warn!(
-        blocker = blocker.unwrap_or("unknown"),
-        "read_all is held back: a transaction that may still write events is open, so readers of the global order wait for it"
-    );
+}
+
+/// At most one occurrence per period: a warning that would otherwise repeat on every page.
+struct Sparse {
+    period: Duration,
+    last: parking_lot::Mutex<Option<Instant>>,
+}
+
+impl Sparse {
+    const fn every(period: Duration) -> Self {
+        Self {
+            period,
+            last: parking_lot::Mutex::new(None),
+        }
+    }
+
+    /// Whether one may happen at `now` (and if so, the period starts again).
+    fn allows(&self, now: Instant) -> bool {
+        let mut last = self.last.lock();
+        if last.is_some_and(|at| now.saturating_duration_since(at) < self.period) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
 }
 
 /// An empty page at the head: its checkpoint is just below the precise safe bound, so a reader
@@ -313,4 +335,23 @@ async fn head(pool: &PgPool, settle: Duration) -> Result<Page> {
 
 fn at(position: u64) -> Checkpoint {
     Checkpoint::after(Position::new(position))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::Sparse;
+
+    #[test]
+    fn a_held_back_warning_is_traced_once_per_period() {
+        let sparse = Sparse::every(Duration::from_secs(10));
+        let start = Instant::now();
+        let at = |seconds| start + Duration::from_secs(seconds);
+        let allowed: Vec<bool> = [0, 1, 9, 10, 15, 21]
+            .into_iter()
+            .map(|s| sparse.allows(at(s)))
+            .collect();
+        assert_eq!(allowed, [true, false, false, true, false, true]);
+    }
 }
