@@ -265,6 +265,17 @@ mod tests {
     }
 
     #[test]
+    fn the_url_reads_back_as_given_and_only_debug_redacts_it() {
+        let url = "postgres://app:s3cr3t@db.example/events";
+        let config = PgStoreConfig::new(url).schema("ledger");
+        assert_eq!((config.url(), config.schema_name()), (url, "ledger"));
+        assert_eq!(
+            PgStoreConfig::new(url).schema_name(),
+            PgStoreConfig::DEFAULT_SCHEMA
+        );
+    }
+
+    #[test]
     fn schema_names_must_be_plain_identifiers() {
         for good in ["eventstore", "_x", "a1_b", "users", &"x".repeat(60)] {
             assert!(
