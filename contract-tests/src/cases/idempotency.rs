@@ -222,24 +222,33 @@ pub async fn multi_append_reusing_stored_id_rejected<F: StoreFactory>(factory: &
     Outcome::Passed
 }
 
-/// Only a whole stored batch is an exact re-send: its first events alone, or its last ones, are
-/// a reuse of stored ids (`DuplicateEventId`), not a re-send that "returns" a result no append
-/// ever had; under every expectation kind, alone and as part of a multi-stream append.
+/// Only a whole stored batch is an exact re-send: its first events alone, its last ones, or one
+/// from its middle, are a reuse of stored ids (`DuplicateEventId`), not a re-send that "returns"
+/// a result no append ever had; under every expectation kind, alone and as part of a
+/// multi-stream append. The batch follows an event of another call, so a store must tell where
+/// a batch begins from more than the stream's first version.
 pub async fn resend_of_part_of_a_batch_rejected<F: StoreFactory>(factory: &F) -> Outcome {
     let store = super::support::fresh_store(factory).await;
     let s = stream("idem-part");
+    let lead = event("Lead", r#"{"n":0}"#);
+    store
+        .append_events(&s, ExpectedVersion::NoStream, [lead.clone()])
+        .await
+        .or_fail("the event before the batch");
     let events = batch("whole", 3);
     store
-        .append_events(&s, ExpectedVersion::NoStream, events.clone())
+        .append_events(&s, super::support::exact(1), events.clone())
         .await
         .or_fail("the first send");
-    let parts: [&[es_core::NewEvent]; 3] = [&events[..2], &events[1..], &events[..1]];
+    let parts: [&[es_core::NewEvent]; 4] =
+        [&events[..2], &events[1..], &events[..1], &events[1..2]];
     for part in parts {
         for expected in [
             ExpectedVersion::Any,
             ExpectedVersion::NoStream,
             ExpectedVersion::StreamExists,
-            super::support::exact(3),
+            super::support::exact(1),
+            super::support::exact(4),
         ] {
             let result = store.append_events(&s, expected, part.to_vec()).await;
             assert!(
@@ -261,11 +270,12 @@ pub async fn resend_of_part_of_a_batch_rejected<F: StoreFactory>(factory: &F) ->
             part.len()
         );
     }
+    let stored: Vec<_> = std::iter::once(lead).chain(events).collect();
     assert_events(
         &whole(&store, &s, "read").await,
-        &events,
+        &stored,
         "the stream after partial re-sends",
     );
-    assert_eq!(everything(&store, "read_all").await.len(), 3);
+    assert_eq!(everything(&store, "read_all").await.len(), 4);
     Outcome::Passed
 }
