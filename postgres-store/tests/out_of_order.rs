@@ -127,6 +127,7 @@ async fn schemas_are_configurable_and_isolated() {
     let b = postgres_store::PgStore::connect(config.clone().schema("tenant_b"))
         .await
         .expect("b");
+    assert_eq!((a.schema(), b.schema()), ("tenant_a", "tenant_b"));
     a.migrate().await.expect("migrate a");
     b.migrate().await.expect("migrate b");
     a.migrate().await.expect("migrating twice is harmless");
