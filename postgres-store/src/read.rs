@@ -217,7 +217,7 @@ async fn precise(pool: &PgPool, query: &Query<'_>) -> Result<Read> {
         .begin_with(sql::BEGIN_PRECISE)
         .await
         .map_err(store_error)?;
-    let writers: Vec<i32> = sqlx::query_scalar(sql::EVENT_WRITERS)
+    let cleared: Vec<i64> = sqlx::query_scalar(sql::CLEARED_XIDS)
         .fetch_one(&mut *tx)
         .await
         .map_err(store_error)?;
@@ -226,7 +226,7 @@ async fn precise(pool: &PgPool, query: &Query<'_>) -> Result<Read> {
         .bind(to_i64(query.fetch as u64))
         .bind(query.types)
         .bind(query.categories)
-        .bind(&writers)
+        .bind(&cleared)
         .fetch_all(&mut *tx)
         .await
         .map_err(store_error)?;

@@ -286,34 +286,26 @@ macro_rules! cluster_bound {
 pub(crate) const READ_ALL: &str = read_all!(cluster_bound!());
 
 /// The page read of the precise path, in a REPEATABLE READ transaction whose first statement
-/// was [`EVENT_WRITERS`]: `$5` are the backends that then held a lock on the events table that
-/// lets them write it. The bound is the smallest xid still running in the transaction's
-/// snapshot that may belong to a writer of events, or the snapshot's xmax when none does.
+/// was [`CLEARED_XIDS`]: `$5` are the running xids it found provably unable to write events.
+/// The bound is the smallest xid still running in the transaction's snapshot that is not
+/// cleared, or the snapshot's xmax when none is.
 ///
-/// An xid is left out only when it provably cannot write events: its backend is connected to
-/// another database (no writer of this table is), or it is connected to this one, held no write
-/// lock on the table when `$5` was read, and still runs that very xid now (pg_stat_activity is
-/// read after `$5`: the store's appends take the table's lock before they get an xid, and keep
-/// it to the end, so such a transaction has not written an event and will not). A backend whose
-/// transaction ended in between is not recognised and keeps the bound low: conservative, never
-/// unsafe. On a hot standby the snapshot shows no running xids (they sit in its `subxip`), so
-/// the bound is the snapshot's xmin. Besides the page, the first row names the blocker: the
-/// backend, its transaction's start, state and query (NULL when the bound is not held back or
-/// the xid is not recognised).
+/// A running xid that `$5` does not clear keeps the bound low: conservative, never unsafe (it
+/// may have ended while the first statement ran, a window without a round trip; the next read
+/// no longer sees it). On a hot standby the snapshot
+/// shows no running xids (they sit in its `subxip`), so the bound is the snapshot's xmin.
+/// Besides the page, the first row names the blocker from pg_stat_activity: the backend, its
+/// transaction's start, state and query (NULL when the bound is not held back or the backend
+/// is gone).
 pub(crate) const READ_ALL_PRECISE: &str = concat!(
     "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
-     act AS MATERIALIZED ( \
-         SELECT pid, backend_xid::text::int8 AS xid32, datname, xact_start, state, \
-                left(query, 200) AS query \
-         FROM pg_stat_activity WHERE backend_xid IS NOT NULL), \
      running AS MATERIALIZED ( \
-         SELECT x::text::int8 AS xid FROM pg_snapshot_xip((SELECT s FROM snap)) AS x), \
+         SELECT x::text::int8 AS xid FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
+         WHERE NOT (x::text::int8 = ANY($5::int8[]))), \
      blocker AS MATERIALIZED ( \
-         SELECT r.xid, a.pid, a.xact_start, a.state, a.query \
-         FROM running r LEFT JOIN act a ON a.xid32 = r.xid % 4294967296 \
-         WHERE NOT coalesce(a.datname IS NOT NULL AND a.datname <> current_database(), false) \
-           AND NOT coalesce(a.datname = current_database() AND NOT (a.pid = ANY($5::int4[])), false) \
-         ORDER BY r.xid LIMIT 1), \
+         SELECT r.xid, a.pid, a.xact_start, a.state, left(a.query, 200) AS query \
+         FROM (SELECT xid FROM running ORDER BY xid LIMIT 1) r \
+         LEFT JOIN pg_stat_activity a ON a.backend_xid::text::int8 = r.xid % 4294967296), \
      bound AS MATERIALIZED ( \
          SELECT CASE WHEN pg_is_in_recovery() \
              THEN pg_snapshot_xmin((SELECT s FROM snap))::text::int8 \
@@ -335,12 +327,31 @@ pub(crate) const READ_ALL_PRECISE: &str = concat!(
     " ORDER BY v.position LIMIT $2) e ON true"
 );
 
-/// The first statement of the precise path (it fixes the transaction's snapshot): the backends
-/// that hold a lock on this database's events table that lets them write it.
-pub(crate) const EVENT_WRITERS: &str = "SELECT coalesce(array_agg(DISTINCT pid), '{}') FROM pg_locks \
-     WHERE locktype = 'relation' AND relation = 'events'::regclass \
-       AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-       AND mode NOT IN ('AccessShareLock', 'ShareLock')";
+/// The first statement of the precise path: it fixes the transaction's snapshot, reads the
+/// lock table once, and returns the xids running in the snapshot that provably cannot write
+/// events. Such an xid's backend held the xid's own lock and no lock on this database's events
+/// table that lets it write there when the lock table was read, and the xid is still in
+/// progress after that (`pg_xact_status` of each candidate runs on the lock table's rows, so
+/// after it was read). A transaction releases its locks only after it stops being in progress,
+/// and the store's appends and deletes take the table's lock before they get an xid, so a
+/// cleared transaction has written no event and will write none: a report reading events, a
+/// job writing other tables, a transaction of another database. Prepared transactions (no
+/// backend) are never cleared.
+pub(crate) const CLEARED_XIDS: &str = "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s), \
+     l AS MATERIALIZED ( \
+         SELECT locktype, database, relation, transactionid, pid, mode, granted FROM pg_locks), \
+     writers AS MATERIALIZED ( \
+         SELECT DISTINCT pid FROM l \
+         WHERE locktype = 'relation' AND relation = 'events'::regclass \
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND mode NOT IN ('AccessShareLock', 'ShareLock') AND pid IS NOT NULL), \
+     candidates AS MATERIALIZED ( \
+         SELECT x AS xid FROM pg_snapshot_xip((SELECT s FROM snap)) AS x \
+         JOIN l ON l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted \
+               AND l.transactionid::text::int8 = x::text::int8 % 4294967296 \
+         WHERE l.pid IS NOT NULL AND l.pid NOT IN (SELECT pid FROM writers)) \
+     SELECT coalesce(array_agg(xid::text::int8), '{}') FROM candidates \
+     WHERE pg_xact_status(xid) = 'in progress'";
 
 /// Opens the precise path's transaction: one snapshot for every statement, read only.
 pub(crate) const BEGIN_PRECISE: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
