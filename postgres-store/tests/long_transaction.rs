@@ -9,7 +9,9 @@ use es_core::{
     EventReader, EventWriterExt, ExpectedVersion, NewEvent, PageState, ReadAll, StreamId, Subscribe,
 };
 use postgres_store::{PgStore, PgStoreConfig, harness};
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
+
+mod common;
 
 async fn store_and_url() -> (PgStore, String) {
     let url = harness::fresh_database_url()
@@ -19,6 +21,21 @@ async fn store_and_url() -> (PgStore, String) {
         .await
         .expect("connect");
     (store, url)
+}
+
+/// A transaction that may write events: it holds the write lock on the table, and an xid.
+/// Returns it and its backend's pid; roll it back to end it.
+async fn possible_writer(connection: &mut PgConnection) -> (Transaction<'_, Postgres>, i32) {
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *connection)
+        .await
+        .expect("pid");
+    let mut tx = connection.begin().await.expect("begin");
+    sqlx::raw_sql("LOCK TABLE events IN ROW EXCLUSIVE MODE; SELECT pg_current_xact_id()")
+        .execute(&mut *tx)
+        .await
+        .expect("take the write lock");
+    (tx, pid)
 }
 
 async fn append(store: &PgStore, stream: &str) {
@@ -76,23 +93,8 @@ async fn a_long_transaction_that_cannot_write_events_does_not_hold_readers_back(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transaction_that_can_write_events_holds_readers_back_and_says_who() {
     let (store, url) = store_and_url().await;
-    let mut writer = PgConnection::connect(&url)
-        .await
-        .expect("connect the writer");
-    sqlx::raw_sql("SET search_path = eventstore")
-        .execute(&mut writer)
-        .await
-        .expect("path");
-    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(&mut writer)
-        .await
-        .expect("pid");
-    let mut tx = writer.begin().await.expect("begin");
-    // It may write events: it holds the write lock on the table, and an xid.
-    sqlx::raw_sql("LOCK TABLE events IN ROW EXCLUSIVE MODE; SELECT pg_current_xact_id()")
-        .execute(&mut *tx)
-        .await
-        .expect("take the write lock");
+    let mut writer = common::connect(&url).await;
+    let (tx, pid) = possible_writer(&mut writer).await;
     append(&store, "behind-the-writer").await;
     let page = store
         .read_all(ReadAll::from_beginning())
@@ -126,22 +128,8 @@ async fn a_transaction_that_can_write_events_holds_readers_back_and_says_who() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_head_behind_a_possible_writer_says_it_is_held_back() {
     let (store, url) = store_and_url().await;
-    let mut writer = PgConnection::connect(&url)
-        .await
-        .expect("connect the writer");
-    sqlx::raw_sql("SET search_path = eventstore")
-        .execute(&mut writer)
-        .await
-        .expect("path");
-    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(&mut writer)
-        .await
-        .expect("pid");
-    let mut tx = writer.begin().await.expect("begin");
-    sqlx::raw_sql("LOCK TABLE events IN ROW EXCLUSIVE MODE; SELECT pg_current_xact_id()")
-        .execute(&mut *tx)
-        .await
-        .expect("take the write lock");
+    let mut writer = common::connect(&url).await;
+    let (tx, pid) = possible_writer(&mut writer).await;
     append(&store, "committed-behind-the-writer").await;
     let head = store
         .read_all(ReadAll::from_head())

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use es_core::{
     Category, Checkpoint, EventFilter, EventReader, EventType, EventWriterExt, ExpectedVersion,
-    NewEvent, PageState, Position, ReadAll, RecordedEvent,
+    NewEvent, Page, PageState, Position, ReadAll, RecordedEvent, testing::FreshStore,
 };
 
 use super::support::{
@@ -282,9 +282,10 @@ pub async fn read_all_limits_zero_and_one<F: StoreFactory>(factory: &F) -> Outco
     Outcome::Passed
 }
 
-/// Reading from the head gives an empty, caught-up page whose checkpoint sees only events
-/// appended afterwards.
-pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory: &F) -> Outcome {
+/// A fresh store with interleaved streams written and settled, and the page read from its head.
+async fn head_after_writes<F: StoreFactory>(
+    factory: &F,
+) -> (FreshStore<F::Store, F::Reader>, Page) {
     let fresh = fresh(factory).await;
     interleaved(&fresh.store, 2).await;
     settle(&fresh, "the reader catching up").await;
@@ -293,6 +294,13 @@ pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory:
         .read_all(ReadAll::from_head())
         .await
         .or_fail("read_all from the head");
+    (fresh, head)
+}
+
+/// Reading from the head gives an empty, caught-up page whose checkpoint sees only events
+/// appended afterwards.
+pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory: &F) -> Outcome {
+    let (fresh, head) = head_after_writes(factory).await;
     assert!(
         head.events.is_empty(),
         "a read from the head returned stored events"
@@ -318,14 +326,7 @@ pub async fn read_all_from_head_sees_only_later_events<F: StoreFactory>(factory:
 /// checkpoint is not behind where the reader already was (the head, say, from which it would
 /// read again).
 pub async fn read_all_past_the_head_keeps_its_place<F: StoreFactory>(factory: &F) -> Outcome {
-    let fresh = fresh(factory).await;
-    interleaved(&fresh.store, 2).await;
-    settle(&fresh, "the reader catching up").await;
-    let head = fresh
-        .reader
-        .read_all(ReadAll::from_head())
-        .await
-        .or_fail("read_all from the head");
+    let (fresh, head) = head_after_writes(factory).await;
     let position = head
         .checkpoint
         .to_position_number()
