@@ -132,7 +132,8 @@ impl<S: CheckpointStore> DynCheckpoints for S {
 /// Cloning is cheap (a reference count); every call costs one boxed future.
 ///
 /// ```
-/// # use es_testkit::example::*;
+/// // The bank account of `es_testkit::example`: a balance, `Deposit` and `Withdraw`.
+/// use es_testkit::example::{Account, Command};
 /// use es_core::{AnyStore, EventReaderExt, Repository, StreamId};
 /// use memory_store::MemoryStore;
 ///

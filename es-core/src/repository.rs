@@ -14,7 +14,8 @@ use crate::{
 /// An aggregate's state as loaded, with where the stream is.
 ///
 /// ```
-/// # use es_testkit::example::*;
+/// // The bank account of `es_testkit::example`.
+/// use es_testkit::example::Account;
 /// use es_core::{Loaded, Repository, StreamId};
 /// use memory_store::MemoryStore;
 ///
@@ -69,7 +70,8 @@ pub(crate) struct SnapshotPolicy<A, S> {
 /// work as well as an owned store.
 ///
 /// ```
-/// # use es_testkit::example::*;
+/// // The bank account of `es_testkit::example`: a balance, `Deposit` and `Withdraw`.
+/// use es_testkit::example::{Account, Command};
 /// use es_core::{Repository, StreamId};
 /// use memory_store::MemoryStore;
 /// use std::sync::Arc;
