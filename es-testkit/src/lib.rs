@@ -205,6 +205,7 @@
 mod checks;
 pub mod example;
 pub mod fake_data;
+mod json;
 mod projection;
 mod property;
 mod report;
@@ -214,10 +215,11 @@ mod snapshot;
 mod step;
 mod store;
 mod then;
+mod time;
 
-pub use es_core::{Clock, IdSource, RandomIds, SystemClock};
+pub use es_core::{Clock, IdSource, RandomIds, SystemClock, chrono};
 pub use projection::ProjectionScenario;
-pub use property::{PropertyCheck, PropertyFailure};
+pub use property::{PropertyCheck, PropertyFailure, PropertyStep};
 pub use scenario::Scenario;
 pub use services::{SequentialIds, TestClock};
 pub use snapshot::{EventSnapshot, StepSnapshot, snapshot_events};

@@ -15,6 +15,8 @@ pub(crate) struct Context<'a, E, C> {
     pub(crate) command: &'a C,
     /// 1 for the first `when`, 2 for a chained one, ...
     pub(crate) step: usize,
+    /// The scenario clock's time when the command ran, when the scenario has a clock.
+    pub(crate) now: Option<es_core::chrono::DateTime<es_core::chrono::Utc>>,
 }
 
 impl<E: Debug, C: Debug> Context<'_, E, C> {
@@ -33,6 +35,9 @@ impl<E: Debug, C: Debug> Context<'_, E, C> {
             out.push_str("when:\n");
         }
         let _ = writeln!(out, "  {:?}", self.command);
+        if let Some(now) = self.now {
+            let _ = writeln!(out, "at (the scenario's clock):\n  {}", now.to_rfc3339());
+        }
         out
     }
 }
@@ -357,4 +362,17 @@ pub(crate) fn unexpected_success<E: Debug, C: Debug>(
     let _ = writeln!(out, "emitted ({}):", count(events.len()));
     list(&mut out, events);
     out
+}
+
+/// A message for a rejection whose `Display` text is not the expected one.
+pub(crate) fn error_message_mismatch<E: Debug, C: Debug>(
+    context: &Context<'_, E, C>,
+    expected: &str,
+    actual: &str,
+) -> String {
+    format!(
+        "then_error_message failed: the command was rejected with a different message\n\n{}expected message:\n  {expected}\nactual message:\n  {actual}\n{}",
+        context.situation(),
+        diff(expected, actual)
+    )
 }

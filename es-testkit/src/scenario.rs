@@ -3,12 +3,16 @@
 
 use std::fmt;
 
-use es_core::Aggregate;
+use es_core::{
+    Aggregate,
+    chrono::{DateTime, Duration, Utc},
+};
 
 use crate::{
-    checks,
+    TestClock, checks,
     report::Context,
     step::{Step, Then, When},
+    time::{self, ScenarioClock},
 };
 
 /// A given-when-then test of one aggregate, run synchronously (no runtime needed, so it also
@@ -37,6 +41,7 @@ use crate::{
 #[must_use = "a scenario asserts nothing until `when` and a `then_*` step"]
 pub struct Scenario<A: Aggregate> {
     services: A::Services,
+    clock: ScenarioClock,
     history: Vec<A::Event>,
     state: A,
 }
@@ -69,9 +74,107 @@ impl<A: Aggregate> Scenario<A> {
     pub fn new_with_services(services: A::Services) -> Self {
         Self {
             services,
+            clock: None,
             history: Vec::new(),
             state: A::default(),
         }
+    }
+
+    /// A scenario on a fresh [`TestClock`] (2024-01-01T09:00:00Z): `services` gets the clock
+    /// to read, and the scenario keeps a handle to move it with
+    /// [`time_passes`](Scenario::time_passes) and [`time_is`](Scenario::time_is), before the
+    /// first `when` and between any two steps.
+    ///
+    /// The library loan of [`example::loan`](crate::example::loan) fines a return after 14
+    /// days; its services are a clock:
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{Scenario, example::loan::{Loan, LoanCommand::*, LoanServices}};
+    ///
+    /// Scenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .given_commands([Lend])
+    ///     .time_passes(Duration::days(14))
+    ///     .when(Return)
+    ///     .then_state_matches(|loan| loan.fine == 0)
+    ///     .when(Lend)
+    ///     .then_state_matches(|loan| loan.lent_at.is_some())
+    ///     .time_passes(Duration::days(20))
+    ///     .when(Return)
+    ///     .then_state_matches(|loan| loan.fine == 6);
+    /// ```
+    pub fn new_with_clock(services: impl FnOnce(TestClock) -> A::Services) -> Self {
+        let clock = TestClock::new();
+        Self::new_with_services(services(clock.clone())).with_clock(clock)
+    }
+
+    /// Gives the scenario the [`TestClock`] its services read (a clone of it), so that time
+    /// steps move it.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{Scenario, TestClock};
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanServices};
+    ///
+    /// let clock = TestClock::new();
+    /// Scenario::<Loan>::new_with_services(LoanServices::with_clock(clock.clone()))
+    ///     .with_clock(clock)
+    ///     .given_commands([Lend])
+    ///     .time_passes(Duration::days(15))
+    ///     .when(Return)
+    ///     .then_state_matches(|loan| loan.fine == 1);
+    /// ```
+    pub fn with_clock(mut self, clock: TestClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Lets time pass on the scenario's clock before the next `given_commands` or `when`
+    /// (a negative duration turns it back).
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock ([`new_with_clock`](Scenario::new_with_clock) or
+    /// [`with_clock`](Scenario::with_clock) give it one).
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanEvent::*, LoanServices};
+    ///
+    /// let lent = es_testkit::TestClock::start(); // where the scenario's clock starts
+    /// es_testkit::Scenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .given([Lent { at: lent }])
+    ///     .time_passes(Duration::days(17))
+    ///     .when(Return)
+    ///     .then_events([Returned { at: lent + Duration::days(17), fine: 3 }]);
+    /// ```
+    #[track_caller]
+    pub fn time_passes(self, by: Duration) -> Self {
+        time::pass(&self.clock, "time_passes", by);
+        self
+    }
+
+    /// Sets the scenario's clock to `now` before the next `given_commands` or `when`.
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock.
+    ///
+    /// ```
+    /// use es_core::chrono::{Duration, TimeZone, Utc};
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanEvent::*, LoanServices};
+    ///
+    /// let lent = Utc.with_ymd_and_hms(2025, 1, 1, 12, 0, 0).unwrap();
+    /// es_testkit::Scenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .given([Lent { at: lent }])
+    ///     .time_is(lent + Duration::days(30))
+    ///     .when(Return)
+    ///     .then_state_matches(|loan| loan.fine == 16 && loan.days_kept == 30);
+    /// ```
+    #[track_caller]
+    pub fn time_is(self, now: DateTime<Utc>) -> Self {
+        time::set(&self.clock, "time_is", now);
+        self
     }
 
     /// Replaces the services the aggregate decides with (a [`TestClock`](crate::TestClock), a
@@ -145,6 +248,7 @@ impl<A: Aggregate> Scenario<A> {
                         history: &self.history,
                         command: &command,
                         step: 1,
+                        now: time::now(&self.clock),
                     };
                     panic!(
                         "given_commands failed: given command #{index} was rejected: {error}\n\n{}a history must be something that can happen; fix the command or give events instead",
@@ -178,7 +282,13 @@ impl<A: Aggregate> Scenario<A> {
         A: PartialEq,
         A::Event: PartialEq,
     {
-        When(run(self.state, self.history, self.services, command, 1))
+        let Self {
+            services,
+            clock,
+            history,
+            state,
+        } = self;
+        When(run(state, history, (services, clock), command, 1))
     }
 }
 
@@ -219,6 +329,7 @@ where
     pub fn when(self, command: A::Command) -> When<A> {
         let Step {
             services,
+            clock,
             mut history,
             outcome,
             state,
@@ -228,7 +339,7 @@ where
         if let Ok(events) = outcome {
             history.extend(events);
         }
-        When(run(state, history, services, command, step + 1))
+        When(run(state, history, (services, clock), command, step + 1))
     }
 }
 
@@ -237,7 +348,7 @@ where
 fn run<A>(
     mut state: A,
     history: Vec<A::Event>,
-    services: A::Services,
+    (services, clock): (A::Services, ScenarioClock),
     command: A::Command,
     step: usize,
 ) -> Step<A>
@@ -245,6 +356,7 @@ where
     A: Aggregate + PartialEq,
     A::Event: PartialEq,
 {
+    let now = time::now(&clock);
     let outcome = state.handle(&command, &services);
     let check = match &outcome {
         Ok(events) => {
@@ -269,11 +381,14 @@ where
             history: &history,
             command: &command,
             step,
+            now,
         };
         panic!("{}", checks::failed(name, &context, &why));
     }
     Step {
         services,
+        clock,
+        now,
         history,
         command,
         outcome,

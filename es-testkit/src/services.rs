@@ -40,11 +40,25 @@ pub struct TestClock {
 }
 
 impl TestClock {
-    /// A clock at 2024-01-01T09:00:00Z.
+    /// A clock at [`TestClock::start`], 2024-01-01T09:00:00Z.
     pub fn new() -> Self {
-        let start = Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0).single();
+        Self::at(Self::start())
+    }
+
+    /// Where every [`TestClock::new`] starts: 2024-01-01T09:00:00Z, so that expected events
+    /// can name times.
+    ///
+    /// ```
+    /// use es_testkit::{Clock, TestClock};
+    ///
+    /// assert_eq!(TestClock::new().now(), TestClock::start());
+    /// assert_eq!(TestClock::start().to_rfc3339(), "2024-01-01T09:00:00+00:00");
+    /// ```
+    pub fn start() -> DateTime<Utc> {
         // A fixed, valid calendar date: `single()` is always `Some` here.
-        Self::at(start.unwrap_or(DateTime::UNIX_EPOCH))
+        Utc.with_ymd_and_hms(2024, 1, 1, 9, 0, 0)
+            .single()
+            .unwrap_or(DateTime::UNIX_EPOCH)
     }
 
     /// A clock at `now`.

@@ -6,11 +6,15 @@ use std::fmt;
 
 use es_core::Aggregate;
 
-use crate::report::Context;
+use crate::{report::Context, time::ScenarioClock};
 
 /// One executed step: what it ran on and what came out.
 pub(crate) struct Step<A: Aggregate> {
     pub(crate) services: A::Services,
+    /// The clock the services read, when the scenario was given one.
+    pub(crate) clock: ScenarioClock,
+    /// The clock's time when the command ran.
+    pub(crate) now: Option<es_core::chrono::DateTime<es_core::chrono::Utc>>,
     /// Events before this step's command.
     pub(crate) history: Vec<A::Event>,
     pub(crate) command: A::Command,
@@ -26,6 +30,7 @@ impl<A: Aggregate> Step<A> {
             history: &self.history,
             command: &self.command,
             step: self.step,
+            now: self.now,
         }
     }
 }

@@ -12,6 +12,11 @@ use es_core::{
 use memory_store::MemoryStore;
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::{
+    TestClock,
+    time::{self, ScenarioClock},
+};
+
 mod race;
 mod snapshots;
 mod then;
@@ -69,6 +74,7 @@ macro_rules! store_scenario {
             pub(crate) store: S,
             pub(crate) stream: StreamId,
             pub(crate) services: A::Services,
+            pub(crate) clock: ScenarioClock,
             pub(crate) upcasters: Upcasters,
             pub(crate) snapshots: Option<(u64, EnableSnapshots<A, S>)>,
             pub(crate) retry: RetryPolicy,
@@ -99,6 +105,26 @@ impl<A: Aggregate> StoreScenario<A, MemoryStore> {
     /// `memory`).
     pub fn new_with_services(services: A::Services) -> Self {
         Self::on_with_services(MemoryStore::new(), services)
+    }
+
+    /// A scenario on a fresh memory store and a fresh [`TestClock`]: `services` gets the
+    /// clock to read, the scenario keeps a handle for its time steps (see
+    /// [`Scenario::new_with_clock`](crate::Scenario::new_with_clock)).
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanServices};
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// es_testkit::StoreScenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .when(Lend).await
+    ///     .time_passes(Duration::days(20))
+    ///     .when(Return).await
+    ///     .then_state_matches(|loan| loan.fine == 6 && loan.days_kept == 20);
+    /// # });
+    /// ```
+    pub fn new_with_clock(services: impl FnOnce(TestClock) -> A::Services) -> Self {
+        Self::on_with_clock(MemoryStore::new(), services)
     }
 }
 
@@ -149,6 +175,7 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
             store,
             stream,
             services,
+            clock: None,
             upcasters: Upcasters::new(),
             snapshots: None,
             retry: RetryPolicy::default(),
@@ -156,6 +183,27 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
             step: 1,
             snapshot_state: PhantomData,
         }
+    }
+
+    /// On `store`, with a fresh [`TestClock`] given to `services` and kept for the time steps
+    /// (see [`new_with_clock`](StoreScenario::new_with_clock)).
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanServices};
+    /// use memory_store::MemoryStore;
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// es_testkit::StoreScenario::<Loan, _>::on_with_clock(MemoryStore::new(), LoanServices::with_clock)
+    ///     .when(Lend).await
+    ///     .time_passes(Duration::days(3))
+    ///     .when(Return).await
+    ///     .then_version(2);
+    /// # });
+    /// ```
+    pub fn on_with_clock(store: S, services: impl FnOnce(TestClock) -> A::Services) -> Self {
+        let clock = TestClock::new();
+        Self::on_with_services(store, services(clock.clone())).with_clock(clock)
     }
 
     /// Runs the scenario on `store` instead: any [`EventStore`] while the scenario loads
@@ -190,6 +238,7 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreScenario<A, S, P> {
             store: store(self.store),
             stream: self.stream,
             services: self.services,
+            clock: self.clock,
             upcasters: self.upcasters,
             snapshots,
             retry: self.retry,
@@ -231,6 +280,84 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreScenario<A, S, P> {
     /// Replaces the services the aggregate decides with.
     pub fn with_services(mut self, services: A::Services) -> Self {
         self.services = services;
+        self
+    }
+
+    /// Gives the scenario the [`TestClock`] its services read (a clone of it), so that
+    /// [`time_passes`](StoreScenario::time_passes) and [`time_is`](StoreScenario::time_is)
+    /// move it, before the first `when` and between any two steps.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{StoreScenario, TestClock};
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanServices};
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// let clock = TestClock::new();
+    /// StoreScenario::<Loan>::new_with_services(LoanServices::with_clock(clock.clone()))
+    ///     .with_clock(clock)
+    ///     .when(Lend).await
+    ///     .then_version(1)
+    ///     .time_passes(Duration::days(18))
+    ///     .when(Return).await
+    ///     .then_state_matches(|loan| loan.fine == 4);
+    /// # });
+    /// ```
+    pub fn with_clock(mut self, clock: TestClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Lets time pass on the scenario's clock before the next `when` (a negative duration
+    /// turns it back).
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock ([`with_clock`](StoreScenario::with_clock) or
+    /// [`new_with_clock`](StoreScenario::new_with_clock) give it one).
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{StoreScenario, TestClock};
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanEvent::*, LoanServices};
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// StoreScenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .given([Lent { at: TestClock::start() }])
+    ///     .time_passes(Duration::days(15))
+    ///     .when(Return).await
+    ///     .then_events([Returned { at: TestClock::start() + Duration::days(15), fine: 1 }]);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn time_passes(self, by: es_core::chrono::Duration) -> Self {
+        time::pass(&self.clock, "time_passes", by);
+        self
+    }
+
+    /// Sets the scenario's clock to `now` before the next `when`.
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock.
+    ///
+    /// ```
+    /// use es_core::chrono::{Duration, TimeZone, Utc};
+    /// use es_testkit::StoreScenario;
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanEvent::*, LoanServices};
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// let lent = Utc.with_ymd_and_hms(2025, 3, 1, 10, 0, 0).unwrap();
+    /// StoreScenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .given([Lent { at: lent }])
+    ///     .time_is(lent + Duration::days(14))
+    ///     .when(Return).await
+    ///     .then_state_matches(|loan| loan.fine == 0);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn time_is(self, now: es_core::chrono::DateTime<es_core::chrono::Utc>) -> Self {
+        time::set(&self.clock, "time_is", now);
         self
     }
 
@@ -369,13 +496,14 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreScenario<A, S, P> {
         A::Event: PartialEq,
     {
         let history = self.prepare().await;
+        let now = time::now(&self.clock);
         let repository = self.repository();
         let outcome = repository
             .execute(&self.stream, &command, &self.services)
             .await;
         let recorded = self.read_back().await;
         let reloaded = repository.load(&self.stream).await;
-        then::finish(self, history, command, outcome, recorded, reloaded)
+        then::finish(self, (history, now), command, outcome, recorded, reloaded)
     }
 }
 

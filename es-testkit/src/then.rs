@@ -97,9 +97,8 @@ impl<A: Aggregate> Then<A> {
         let actual = self.rejection("then_error_message", &what).to_string();
         if actual != expected {
             panic!(
-                "then_error_message failed: the command was rejected with a different message\n\n{}expected message:\n  {expected}\nactual message:\n  {actual}\n{}",
-                self.0.context().situation(),
-                report::diff(expected, actual.as_str())
+                "{}",
+                report::error_message_mismatch(&self.0.context(), expected, &actual)
             );
         }
         self
@@ -182,7 +181,57 @@ impl<A: Aggregate> Then<A> {
         self
     }
 
-    /// Changes the services before the next [`when`](Then::when), e.g. to advance a clock.
+    /// Lets time pass on the scenario's clock before the next [`when`](Then::when) (see
+    /// [`Scenario::new_with_clock`](crate::Scenario::new_with_clock)).
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanError, LoanServices};
+    ///
+    /// es_testkit::Scenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .when(Lend)
+    ///     .then_state_matches(|loan| loan.lent_at.is_some())
+    ///     .time_passes(Duration::days(15))
+    ///     .when(Return)
+    ///     .then_state_matches(|loan| loan.fine == 1)
+    ///     .when(Return)
+    ///     .then_error(LoanError::NotLent);
+    /// ```
+    #[track_caller]
+    pub fn time_passes(self, by: es_core::chrono::Duration) -> Self {
+        crate::time::pass(&self.0.clock, "time_passes", by);
+        self
+    }
+
+    /// Sets the scenario's clock to `now` before the next [`when`](Then::when).
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{TestClock, example::loan::{Loan, LoanCommand::*, LoanServices}};
+    ///
+    /// es_testkit::Scenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .when(Lend)
+    ///     .then_state_matches(|loan| loan.lent_at == Some(TestClock::start()))
+    ///     .time_is(TestClock::start() + Duration::days(24))
+    ///     .when(Return)
+    ///     .then_state_matches(|loan| loan.fine == 10);
+    /// ```
+    #[track_caller]
+    pub fn time_is(self, now: es_core::chrono::DateTime<es_core::chrono::Utc>) -> Self {
+        crate::time::set(&self.0.clock, "time_is", now);
+        self
+    }
+
+    /// Changes the services before the next [`when`](Then::when) (for a clock of the
+    /// scenario, [`time_passes`](Then::time_passes) is shorter).
     ///
     /// ```
     /// # use es_testkit::example::{Account, Command::*};

@@ -241,7 +241,7 @@ fn property_failure_prints_a_scenario() {
         .check((100..200u64).prop_map(|amount| Deposit { amount }))
         .expect_err("a deposit of 100 or more breaks the invariant");
     // The invariant breaks on the first deposit, so shrinking leaves exactly one, of 100.
-    assert_eq!(failure.commands, vec![Deposit { amount: 100 }]);
+    assert_eq!(failure.commands(), vec![Deposit { amount: 100 }]);
     assert_eq!(failure.failed_step, Some(0));
     assert_snapshot!(failure.to_string());
 }

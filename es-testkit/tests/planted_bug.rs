@@ -108,9 +108,9 @@ fn planted_bug_is_found_and_shrunk_to_four_adds() {
         .expect_err("the planted bug lets a fourth line in");
 
     // The shortest way to a fourth line: four adds of different items, nothing else.
-    assert_eq!(failure.commands.len(), 4, "{failure}");
+    assert_eq!(failure.commands().len(), 4, "{failure}");
     let mut skus: Vec<u8> = failure
-        .commands
+        .commands()
         .iter()
         .map(|command| match command {
             CartCommand::Add { sku } => *sku,
@@ -136,5 +136,5 @@ fn planted_bug_also_found_without_a_fixed_seed() {
         .max_commands(30)
         .check(cart_command())
         .expect_err("the planted bug lets a fourth line in");
-    assert_eq!(failure.commands.len(), 4, "{failure}");
+    assert_eq!(failure.commands().len(), 4, "{failure}");
 }

@@ -145,7 +145,7 @@ fn lossy_state_fails_snapshot_plus_tail() {
         .expect_err("the state's serde form loses `last`");
     assert!(failure.reason.contains("a snapshot after"), "{failure}");
     // One count is enough: a snapshot after it restores `last` as 0.
-    assert_eq!(failure.commands, vec![1]);
+    assert_eq!(failure.commands(), vec![1]);
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn broken_serde_event_fails_the_round_trip() {
             .contains("does not survive a serde round trip"),
         "{failure}"
     );
-    assert_eq!(failure.commands.len(), 1);
+    assert_eq!(failure.commands().len(), 1);
 }
 
 #[test]
@@ -268,5 +268,5 @@ fn store_leg_catches_what_memory_cannot() {
         failure.reason.contains("over this store's limit of 1000"),
         "{failure}"
     );
-    assert_eq!(failure.commands, vec![1_001]);
+    assert_eq!(failure.commands(), vec![1_001]);
 }

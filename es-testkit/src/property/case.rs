@@ -9,7 +9,7 @@ use std::{
 use es_core::Aggregate;
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{PropertyCheck, PropertyFailure, store::StoreCase};
+use super::{PropertyCheck, PropertyFailure, PropertyStep, paste::Paste, store::StoreCase};
 use crate::{checks, report};
 
 /// Why a case failed, and what happened up to there.
@@ -42,7 +42,7 @@ where
     pub(crate) fn run_case(
         &self,
         history: &[A::Event],
-        commands: &[A::Command],
+        steps: &[PropertyStep<A::Command>],
         keep_trace: bool,
     ) -> Result<(), CaseFailure> {
         let mut trace = Vec::new();
@@ -54,7 +54,7 @@ where
                 state: Some(format!("{state:#?}")),
             }
         };
-        let services = (self.services)();
+        let (services, clock) = (self.services)();
         let mut state = A::default();
         if let Err(why) = checks::round_trip(history) {
             return Err(fail(None, format!("a history event: {why}"), trace, &state));
@@ -67,7 +67,21 @@ where
             return Err(fail(None, why, trace, &state));
         }
         let mut all: Vec<A::Event> = history.to_vec();
-        for (index, command) in commands.iter().enumerate() {
+        for (index, step) in steps.iter().enumerate() {
+            let command = match step {
+                PropertyStep::Command(command) => command,
+                PropertyStep::TimePasses(by) => {
+                    let Some(clock) = &clock else {
+                        let why = "a time step needs a clock to move: build the check with `PropertyCheck::new_with_clock`".to_owned();
+                        return Err(fail(Some(index), why, trace, &state));
+                    };
+                    clock.advance(*by);
+                    if keep_trace {
+                        trace.push((step.to_string(), true));
+                    }
+                    continue;
+                }
+            };
             let before = state.clone();
             let decided = catch_unwind(AssertUnwindSafe(|| state.handle(command, &services)));
             match decided {
@@ -124,12 +138,13 @@ where
             return Err(fail(None, why, trace, &state));
         }
         if let Some(leg) = &self.through_store {
-            let services = (self.services)();
+            let (services, clock) = (self.services)();
             let case = StoreCase {
                 history,
-                commands,
+                steps,
                 expected: &state,
                 services: &services,
+                clock: clock.as_ref(),
             };
             if let Err((step, why)) = leg(case) {
                 return Err(fail(step, why, trace, &state));
@@ -180,17 +195,28 @@ where
 
 impl<A: Aggregate> PropertyFailure<A> {
     pub(crate) fn new(
+        paste: &Paste<A>,
         history: Vec<A::Event>,
-        commands: Vec<A::Command>,
+        steps: Vec<PropertyStep<A::Command>>,
         failure: CaseFailure,
     ) -> Self {
+        let commands = steps.iter().filter_map(PropertyStep::command).count();
         let mut out = format!("property check failed: {}\n\n", failure.reason);
-        let _ = writeln!(
+        let times = steps.len() - commands;
+        let _ = write!(
             out,
-            "minimal failing scenario (shrunk by proptest; {} command{}):",
-            commands.len(),
-            if commands.len() == 1 { "" } else { "s" }
+            "minimal failing scenario (shrunk by proptest; {} command{}",
+            commands,
+            if commands == 1 { "" } else { "s" }
         );
+        if times > 0 {
+            let _ = write!(
+                out,
+                ", {times} time step{}",
+                if times == 1 { "" } else { "s" }
+            );
+        }
+        out.push_str("):\n");
         if history.is_empty() {
             out.push_str("given: no history\n");
         } else {
@@ -211,44 +237,10 @@ impl<A: Aggregate> PropertyFailure<A> {
                 let _ = writeln!(out, "  {line}");
             }
         }
-        let name = std::any::type_name::<A>()
-            .rsplit("::")
-            .next()
-            .unwrap_or(A::NAME);
-        let _ = write!(out, "as a scenario:\n  Scenario::<{name}>::new()\n");
-        if !history.is_empty() {
-            let _ = writeln!(out, "      .given({history:?})");
-        }
-        // When everything before the failing command was accepted, the shortest reproduction
-        // is a history of commands and one `when`; otherwise each step is shown.
-        let last = failure.step.unwrap_or(commands.len().saturating_sub(1));
-        let before_accepted = failure
-            .trace
-            .iter()
-            .take(last)
-            .all(|(_, accepted)| *accepted);
-        match commands.get(last) {
-            Some(failing) if before_accepted && last > 0 => {
-                let _ = writeln!(out, "      .given_commands({:?})", &commands[..last]);
-                let _ = writeln!(out, "      .when({failing:?})");
-            }
-            _ => {
-                if history.is_empty() {
-                    out.push_str("      .given_no_history()\n");
-                }
-                for (index, command) in commands.iter().enumerate() {
-                    let then = if index + 1 < commands.len() {
-                        ".outcome()"
-                    } else {
-                        ""
-                    };
-                    let _ = writeln!(out, "      .when({command:?}){then}");
-                }
-            }
-        }
+        out.push_str(&paste.scenario(&history, &steps, &failure.reason));
         Self {
             history,
-            commands,
+            steps,
             reason: failure.reason,
             failed_step: failure.step,
             report: out,

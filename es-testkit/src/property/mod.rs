@@ -3,18 +3,32 @@
 
 use std::fmt;
 
-use es_core::{Aggregate, SnapshotStore, testing::StoreFactory};
+use es_core::{Aggregate, SnapshotStore, chrono::Duration, testing::StoreFactory};
 use proptest::{
     collection::vec,
-    strategy::{Just, Strategy},
+    strategy::{BoxedStrategy, Just, Strategy},
     test_runner::{Config, TestCaseError, TestError, TestRng, TestRunner},
 };
 use serde::{Serialize, de::DeserializeOwned};
 
+use crate::{TestClock, time::ScenarioClock};
+
 mod case;
+mod paste;
+mod step;
 mod store;
 
+use paste::Paste;
+pub use step::PropertyStep;
 use store::{StoreLeg, store_leg};
+
+/// Fresh services for a case, with the clock they read when the check has one.
+pub(crate) type ServicesFor<A> =
+    Box<dyn Fn() -> (<A as Aggregate>::Services, ScenarioClock) + Send + Sync>;
+
+/// With time steps, about one generated step in three lets time pass.
+const COMMAND_WEIGHT: u32 = 2;
+const TIME_WEIGHT: u32 = 1;
 
 pub(crate) type Invariant<A> = (String, Box<dyn Fn(&A) -> bool + Send + Sync>);
 
@@ -51,12 +65,14 @@ pub(crate) type Invariant<A> = (String, Box<dyn Fn(&A) -> bool + Send + Sync>);
 /// ```
 #[must_use = "a property check does nothing until `run` or `check`"]
 pub struct PropertyCheck<A: Aggregate> {
-    pub(crate) services: Box<dyn Fn() -> A::Services + Send + Sync>,
+    pub(crate) services: ServicesFor<A>,
     pub(crate) invariants: Vec<Invariant<A>>,
     cases: u32,
     max_commands: usize,
     deterministic: bool,
     pub(crate) through_store: Option<StoreLeg<A>>,
+    time_steps: Option<BoxedStrategy<Duration>>,
+    pub(crate) paste: Paste<A>,
 }
 
 impl<A> PropertyCheck<A>
@@ -70,7 +86,7 @@ where
     where
         A::Services: Default,
     {
-        Self::new_with_services(A::Services::default)
+        Self::with_services_and_clock(Box::new(|| (A::Services::default(), None)), "new")
     }
 
     /// A check whose every case decides with fresh services from `services`.
@@ -83,14 +99,79 @@ where
     ///     .run((1..9u64).prop_map(|amount| Command::Deposit { amount }));
     /// ```
     pub fn new_with_services(services: impl Fn() -> A::Services + Send + Sync + 'static) -> Self {
+        Self::with_services_and_clock(Box::new(move || (services(), None)), "new_with_services")
+    }
+
+    /// A check whose every case runs on a fresh [`TestClock`] (at [`TestClock::start`]),
+    /// given to `services` to read. With [`time_steps`](PropertyCheck::time_steps), generated
+    /// time steps move it between commands.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand, LoanServices, fine_for};
+    /// use proptest::prelude::*;
+    ///
+    /// let command = prop_oneof![Just(LoanCommand::Lend), Just(LoanCommand::Return)];
+    /// es_testkit::PropertyCheck::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .time_steps((1..40i64).prop_map(Duration::days))
+    ///     .invariant("the fine is one per day late", |loan| {
+    ///         loan.lent_at.is_some() || loan.days_kept == 0 || loan.fine >= fine_for(loan.days_kept)
+    ///     })
+    ///     .cases(32)
+    ///     .run(command);
+    /// ```
+    pub fn new_with_clock(
+        services: impl Fn(TestClock) -> A::Services + Send + Sync + 'static,
+    ) -> Self {
+        Self::with_services_and_clock(
+            Box::new(move || {
+                let clock = TestClock::new();
+                (services(clock.clone()), Some(clock))
+            }),
+            "new_with_clock",
+        )
+    }
+
+    fn with_services_and_clock(services: ServicesFor<A>, made_with: &'static str) -> Self {
         Self {
-            services: Box::new(services),
+            services,
             invariants: Vec::new(),
             cases: 256,
             max_commands: 20,
             deterministic: false,
             through_store: None,
+            time_steps: None,
+            paste: Paste::debug(made_with),
         }
+    }
+
+    /// Interleaves time steps drawn from `by` with the generated commands: about one step in
+    /// three moves the case's clock on by a generated duration. Time-dependent rules (due dates, expiries, daily limits) are reached, and a
+    /// failure is shrunk in its time steps like in its commands (fewer, shorter). Needs a
+    /// clock: [`new_with_clock`](PropertyCheck::new_with_clock).
+    ///
+    /// # Panics
+    ///
+    /// At [`run`](PropertyCheck::run) or [`check`](PropertyCheck::check), when the check has
+    /// no clock to move.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand, LoanServices};
+    /// use proptest::prelude::*;
+    ///
+    /// es_testkit::PropertyCheck::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .time_steps((1..48i64).prop_map(Duration::hours))
+    ///     .invariant("a loan is never kept a negative time", |loan| loan.days_kept >= 0)
+    ///     .cases(16)
+    ///     .run(prop_oneof![Just(LoanCommand::Lend), Just(LoanCommand::Return)]);
+    /// ```
+    pub fn time_steps(
+        mut self,
+        by: impl Strategy<Value = Duration> + Send + Sync + 'static,
+    ) -> Self {
+        self.time_steps = Some(by.boxed());
+        self
     }
 
     /// Adds an invariant, checked after the history and after every command; a failure names
@@ -119,7 +200,8 @@ where
         self
     }
 
-    /// The longest command sequence [`run`](PropertyCheck::run) generates (default 20).
+    /// The longest sequence [`run`](PropertyCheck::run) generates (default 20 steps; time
+    /// steps, when there are any, count as steps).
     pub fn max_commands(mut self, max: usize) -> Self {
         self.max_commands = max;
         self
@@ -227,14 +309,13 @@ where
     ///     .check((1..60u64).prop_map(|amount| Command::Deposit { amount }))
     ///     .unwrap_err();
     /// assert!(failure.reason.contains("balance below 100"));
-    /// assert!(failure.commands.len() >= 2); // no single deposit reaches 100
+    /// assert!(failure.commands().len() >= 2); // no single deposit reaches 100
     /// ```
     pub fn check(
         self,
         command: impl Strategy<Value = A::Command>,
     ) -> Result<(), PropertyFailure<A>> {
-        let commands = vec(command, 0..=self.max_commands);
-        self.check_sequences(Just(Vec::new()), commands)
+        self.check_with_history(Just(Vec::new()), command)
     }
 
     /// Like [`check`](PropertyCheck::check), after a history drawn from `history`.
@@ -243,8 +324,21 @@ where
         history: impl Strategy<Value = Vec<A::Event>>,
         command: impl Strategy<Value = A::Command>,
     ) -> Result<(), PropertyFailure<A>> {
-        let commands = vec(command, 0..=self.max_commands);
-        self.check_sequences(history, commands)
+        let Some(by) = self.time_steps.clone() else {
+            let steps = vec(
+                command.prop_map(PropertyStep::Command),
+                0..=self.max_commands,
+            );
+            return self.check_steps(history, steps);
+        };
+        // Steps of their own, not attached to a command: proptest then removes and shortens
+        // time steps and commands independently while it shrinks.
+        let step = proptest::prop_oneof![
+            COMMAND_WEIGHT => command.prop_map(PropertyStep::Command),
+            TIME_WEIGHT => by.prop_map(PropertyStep::TimePasses),
+        ];
+        let steps = vec(step, 0..=self.max_commands);
+        self.check_steps(history, steps)
     }
 
     /// The most general form: histories from `history`, whole command sequences from
@@ -268,6 +362,35 @@ where
         history: impl Strategy<Value = Vec<A::Event>>,
         commands: impl Strategy<Value = Vec<A::Command>>,
     ) -> Result<(), PropertyFailure<A>> {
+        let steps =
+            commands.prop_map(|commands| commands.into_iter().map(PropertyStep::Command).collect());
+        self.check_steps(history, steps)
+    }
+
+    /// Like [`check_sequences`](PropertyCheck::check_sequences), with whole step sequences:
+    /// commands and time steps as `steps` draws them (needs
+    /// [`new_with_clock`](PropertyCheck::new_with_clock) when it draws time steps).
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{PropertyStep::*, example::loan::{Loan, LoanCommand::*, LoanServices}};
+    /// use proptest::prelude::*;
+    ///
+    /// // Lend, keep it some days, return: the fine is what the days past 14 say.
+    /// let loans = (0..30i64).prop_map(|days| {
+    ///     vec![Command(Lend), TimePasses(Duration::days(days)), Command(Return)]
+    /// });
+    /// es_testkit::PropertyCheck::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .invariant("fined only past 14 days", |loan| loan.fine == (loan.days_kept - 14).max(0) as u64)
+    ///     .cases(16)
+    ///     .check_steps(Just(Vec::new()), loans)
+    ///     .unwrap();
+    /// ```
+    pub fn check_steps(
+        self,
+        history: impl Strategy<Value = Vec<A::Event>>,
+        steps: impl Strategy<Value = Vec<PropertyStep<A::Command>>>,
+    ) -> Result<(), PropertyFailure<A>> {
         let config = Config {
             cases: self.cases,
             failure_persistence: None,
@@ -279,15 +402,15 @@ where
         } else {
             TestRunner::new(config)
         };
-        let outcome = runner.run(&(history, commands), |(history, commands)| {
-            self.run_case(&history, &commands, false)
+        let outcome = runner.run(&(history, steps), |(history, steps)| {
+            self.run_case(&history, &steps, false)
                 .map_err(|failure| TestCaseError::fail(failure.reason))
         });
         match outcome {
             Ok(()) => Ok(()),
-            Err(TestError::Fail(_, (history, commands))) => {
+            Err(TestError::Fail(_, (history, steps))) => {
                 // Run the minimal case again, this time keeping a trace to print.
-                let failure = match self.run_case(&history, &commands, true) {
+                let failure = match self.run_case(&history, &steps, true) {
                     Err(failure) => failure,
                     Ok(()) => case::CaseFailure {
                         step: None,
@@ -296,14 +419,14 @@ where
                         state: None,
                     },
                 };
-                Err(PropertyFailure::new(history, commands, failure))
+                Err(PropertyFailure::new(&self.paste, history, steps, failure))
             }
             Err(TestError::Abort(reason)) => Err(PropertyFailure {
                 report: format!("property check aborted: {reason}"),
                 reason: reason.to_string(),
                 failed_step: None,
                 history: Vec::new(),
-                commands: Vec::new(),
+                steps: Vec::new(),
             }),
         }
     }
@@ -326,14 +449,41 @@ where
 pub struct PropertyFailure<A: Aggregate> {
     /// The history the commands ran after.
     pub history: Vec<A::Event>,
-    /// The shrunk command sequence.
-    pub commands: Vec<A::Command>,
+    /// The shrunk sequence: commands and time steps, in order.
+    pub steps: Vec<PropertyStep<A::Command>>,
     /// Which check failed and why.
     pub reason: String,
-    /// The index of the command after which it failed (`None`: after the history, or at the
-    /// end of the sequence).
+    /// The index in [`steps`](PropertyFailure::steps) (the same as in
+    /// [`commands`](PropertyFailure::commands) when there are no time steps) of the command
+    /// after which it failed (`None`: after the history, or at the end of the sequence).
     pub failed_step: Option<usize>,
     report: String,
+}
+
+impl<A: Aggregate> PropertyFailure<A> {
+    /// The commands of the shrunk sequence: its [`steps`](PropertyFailure::steps) without the
+    /// time steps.
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command};
+    /// # use proptest::prelude::*;
+    /// let failure = es_testkit::PropertyCheck::<Account>::new()
+    ///     .invariant("balance below 100", |a| a.balance < 100)
+    ///     .deterministic()
+    ///     .check((1..60u64).prop_map(|amount| Command::Deposit { amount }))
+    ///     .unwrap_err();
+    /// assert_eq!(failure.commands().len(), failure.steps.len()); // no time steps here
+    /// ```
+    pub fn commands(&self) -> Vec<A::Command>
+    where
+        A::Command: Clone,
+    {
+        self.steps
+            .iter()
+            .filter_map(PropertyStep::command)
+            .cloned()
+            .collect()
+    }
 }
 
 impl<A: Aggregate> fmt::Display for PropertyFailure<A> {
@@ -357,6 +507,7 @@ impl<A: Aggregate> fmt::Debug for PropertyCheck<A> {
             .field("cases", &self.cases)
             .field("max_commands", &self.max_commands)
             .field("through_store", &self.through_store.is_some())
+            .field("time_steps", &self.time_steps.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -14,6 +14,9 @@ use es_core::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
+use super::PropertyStep;
+use crate::TestClock;
+
 /// A failure of the store leg: the index of the command after which it failed (`None`: the
 /// history or the end), and why.
 pub(crate) type StoreResult = Result<(), (Option<usize>, String)>;
@@ -21,10 +24,12 @@ pub(crate) type StoreResult = Result<(), (Option<usize>, String)>;
 /// One case for the store leg.
 pub(crate) struct StoreCase<'a, A: Aggregate> {
     pub(crate) history: &'a [A::Event],
-    pub(crate) commands: &'a [A::Command],
+    pub(crate) steps: &'a [PropertyStep<A::Command>],
     /// The state the case ended in, in memory.
     pub(crate) expected: &'a A,
+    /// Fresh services for the leg, and the clock they read (moved by the time steps).
     pub(crate) services: &'a A::Services,
+    pub(crate) clock: Option<&'a TestClock>,
 }
 
 /// The store leg with the factory's types erased, so [`PropertyCheck`](super::PropertyCheck)
@@ -107,8 +112,18 @@ where
             .map_err(|e| whole(format!("appending the history failed: {e}")))?;
     }
     let mut version = case.history.len() as u64;
-    for (index, command) in case.commands.iter().enumerate() {
+    for (index, step) in case.steps.iter().enumerate() {
         let at = |why: String| (Some(index), format!("through the store: {why}"));
+        let command = match step {
+            PropertyStep::Command(command) => command,
+            PropertyStep::TimePasses(by) => {
+                match case.clock {
+                    Some(clock) => clock.advance(*by),
+                    None => return Err(at("a time step needs a clock to move".to_owned())),
+                }
+                continue;
+            }
+        };
         match repository.execute(&stream, command, case.services).await {
             Ok(executed) => match executed.appended {
                 Some(appended) => {

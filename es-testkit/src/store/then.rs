@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-use es_core::{Aggregate, EventStore, ExecuteError, Executed, Loaded, RecordedEvent, StreamId};
+use es_core::{
+    Aggregate, EventStore, ExecuteError, Executed, Loaded, RecordedEvent, StreamId,
+    chrono::{DateTime, Duration, Utc},
+};
 
 use super::{SnapshotsOff, StoreScenario, decode, describe, gapless};
 use crate::{
@@ -28,6 +31,8 @@ use crate::{
 pub struct StoreThen<A: Aggregate, S, P = SnapshotsOff> {
     scenario: StoreScenario<A, S, P>,
     history: Vec<A::Event>,
+    /// The scenario clock's time when the command ran.
+    now: Option<DateTime<Utc>>,
     command: A::Command,
     outcome: Result<Vec<A::Event>, ExecuteError<A::Error>>,
     state: A,
@@ -38,7 +43,7 @@ pub struct StoreThen<A: Aggregate, S, P = SnapshotsOff> {
 /// Makes the built-in checks of a store-backed step and keeps what it produced.
 pub(super) fn finish<A, S, P>(
     scenario: StoreScenario<A, S, P>,
-    history: Vec<A::Event>,
+    (history, now): (Vec<A::Event>, Option<DateTime<Utc>>),
     command: A::Command,
     outcome: Result<Executed<A>, ExecuteError<A::Error>>,
     recorded: Vec<RecordedEvent>,
@@ -53,6 +58,7 @@ where
         history: &history,
         command: &command,
         step: scenario.step,
+        now,
     };
     let fail =
         |check: &str, why: String| -> ! { panic!("{}", checks::failed(check, &context, &why)) };
@@ -107,6 +113,7 @@ where
     StoreThen {
         scenario,
         history,
+        now,
         command,
         outcome,
         state: loaded.state,
@@ -125,6 +132,72 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreThen<A, S, P> {
         let mut scenario = self.scenario;
         scenario.step += 1;
         scenario.when(command).await
+    }
+
+    /// Lets time pass on the scenario's clock before the next [`when`](StoreThen::when) (see
+    /// [`StoreScenario::with_clock`]).
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::example::loan::{Loan, LoanCommand::*, LoanServices};
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// es_testkit::StoreScenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .when(Lend).await
+    ///     .time_passes(Duration::days(16))
+    ///     .when(Return).await
+    ///     .then_state_matches(|loan| loan.fine == 2);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn time_passes(self, by: Duration) -> Self {
+        crate::time::pass(&self.scenario.clock, "time_passes", by);
+        self
+    }
+
+    /// Sets the scenario's clock to `now` before the next [`when`](StoreThen::when).
+    ///
+    /// # Panics
+    ///
+    /// When the scenario has no clock.
+    ///
+    /// ```
+    /// use es_core::chrono::Duration;
+    /// use es_testkit::{TestClock, example::loan::{Loan, LoanCommand::*, LoanServices}};
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// es_testkit::StoreScenario::<Loan>::new_with_clock(LoanServices::with_clock)
+    ///     .when(Lend).await
+    ///     .time_is(TestClock::start() + Duration::days(15))
+    ///     .when(Return).await
+    ///     .then_state_matches(|loan| loan.fine == 1);
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn time_is(self, now: DateTime<Utc>) -> Self {
+        crate::time::set(&self.scenario.clock, "time_is", now);
+        self
+    }
+
+    /// Changes the services before the next [`when`](StoreThen::when).
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .when(Deposit { amount: 2 }).await
+    ///     .update_services(|()| {})
+    ///     .when(Deposit { amount: 1 }).await
+    ///     .then_state_matches(|account| account.balance == 3);
+    /// # });
+    /// ```
+    pub fn update_services(mut self, update: impl FnOnce(&mut A::Services)) -> Self {
+        update(&mut self.scenario.services);
+        self
     }
 
     /// Asserts the command emitted (and stored) exactly `expected`, in order.
@@ -183,6 +256,29 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreThen<A, S, P> {
             panic!(
                 "then_error failed: the command was rejected with a different error\n\n{}expected error:\n  {expected}\n  ({expected:?})\nactual error:\n  {actual}\n  ({actual:?})\n",
                 self.context().situation(),
+            );
+        }
+        self
+    }
+
+    /// Asserts the aggregate rejected the command with an error whose `Display` is `expected`.
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command::*};
+    /// # es_testkit::__private::block_on(async {
+    /// es_testkit::StoreScenario::<Account>::new()
+    ///     .when(Withdraw { amount: 5 }).await
+    ///     .then_error_message("insufficient funds: balance 0, asked for 5");
+    /// # });
+    /// ```
+    #[track_caller]
+    pub fn then_error_message(self, expected: &str) -> Self {
+        let what = format!("an error saying {expected:?}");
+        let actual = self.rejection("then_error_message", &what).to_string();
+        if actual != expected {
+            panic!(
+                "{}",
+                report::error_message_mismatch(&self.context(), expected, &actual)
             );
         }
         self
@@ -311,6 +407,7 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreThen<A, S, P> {
             history: &self.history,
             command: &self.command,
             step: self.scenario.step,
+            now: self.now,
         }
     }
 

@@ -9,6 +9,8 @@
 //! It is small on purpose: a doc example should show the API, not a domain. Your own tests
 //! deserve your own aggregate.
 //!
+//! Examples about time use [`loan`]: a library loan whose rule reads a clock.
+//!
 //! ```
 //! use es_testkit::{Scenario, example::{Account, AccountError, Command::*, Event::*}};
 //!
@@ -19,6 +21,8 @@
 //! ```
 
 use es_core::{Aggregate, DomainEvent};
+
+pub mod loan;
 
 /// What can happen to an account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
