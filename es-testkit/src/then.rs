@@ -5,7 +5,7 @@ use std::fmt;
 use es_core::Aggregate;
 
 use crate::{
-    report::{self, Mismatch},
+    report,
     snapshot::{StepSnapshot, snapshot_outcome},
     step::{Then, When},
 };
@@ -281,18 +281,15 @@ impl<A: Aggregate> Then<A> {
         let context = self.0.context();
         match &self.0.outcome {
             Ok(actual) => {
-                if let Some(mismatch) = report::first_mismatch(expected, actual) {
-                    let mismatch = match (assertion, mismatch) {
-                        ("then_no_events", Mismatch::Extra { .. }) => {
-                            panic!(
-                                "then_no_events failed: expected no events, got {}\n\n{}emitted:\n{}",
-                                report::count(actual.len()),
-                                context.situation(),
-                                listed(actual)
-                            )
-                        }
-                        (_, mismatch) => mismatch,
-                    };
+                if let Some(mismatch) = report::mismatch(expected, actual) {
+                    if assertion == "then_no_events" {
+                        panic!(
+                            "{assertion} failed: expected no events, got {}\n\n{}emitted:\n{}",
+                            report::count(actual.len()),
+                            context.situation(),
+                            listed(actual)
+                        )
+                    }
                     panic!(
                         "{}",
                         report::events_mismatch(assertion, &context, expected, actual, &mismatch)

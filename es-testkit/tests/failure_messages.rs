@@ -45,7 +45,7 @@ fn missing_event_says_which() {
             .when(Deposit { amount: 30 })
             .then_events([Deposited { amount: 30 }, Deposited { amount: 1 }]);
     });
-    assert!(message.contains("missing event #1: expected 2 events, got 1 event"));
+    assert!(message.contains("missing event #1 (Deposited): expected 2 events, got 1 event"));
     assert_snapshot!(message);
 }
 
@@ -56,7 +56,7 @@ fn extra_event_says_which() {
             .when(Deposit { amount: 30 })
             .then_events([]);
     });
-    assert!(message.contains("extra event #0: expected 0 events, got 1 event"));
+    assert!(message.contains("extra event #0 (Deposited): expected 0 events, got 1 event"));
     assert_snapshot!(message);
 }
 
@@ -258,4 +258,19 @@ fn long_history_shows_its_start_and_end() {
     assert!(message.contains("  #4 Deposited { amount: 5 }\n  ... 25 events not shown ...\n  #30 Deposited { amount: 31 }"));
     assert!(message.contains("#39 Deposited { amount: 40 }"));
     assert!(!message.contains("#5 "));
+}
+
+#[test]
+fn every_differing_event_is_in_the_headline() {
+    let message = panic_message(|| {
+        let _ = Scenario::<Account>::new()
+            .given_commands([Deposit { amount: 100 }])
+            .when(Withdraw { amount: 40 })
+            .then_events([Withdrawn { amount: 30 }, Deposited { amount: 5 }]);
+    });
+    let headline = message.lines().next().unwrap_or_default();
+    assert_eq!(
+        headline,
+        "then_events failed: event #0 (Withdrawn) differs at field `amount`: expected 30, got 40; missing event #1 (Deposited): expected 2 events, got 1 event"
+    );
 }

@@ -76,7 +76,7 @@ where
     let attempts = outcome.as_ref().map_or(0, |executed| executed.attempts);
     let outcome = outcome.map(|executed| {
         let tail = stored.get(history.len()..).unwrap_or_default();
-        if let Some(mismatch) = report::first_mismatch(&executed.events, tail) {
+        if let Some(mismatch) = report::mismatch(&executed.events, tail) {
             fail(
                 "stored events read back as emitted",
                 format!(
@@ -210,7 +210,7 @@ impl<A: Aggregate, S: EventStore + Clone, P> StoreThen<A, S, P> {
         let context = self.context();
         match &self.outcome {
             Ok(actual) => {
-                if let Some(mismatch) = report::first_mismatch(&expected, actual) {
+                if let Some(mismatch) = report::mismatch(&expected, actual) {
                     panic!(
                         "{}",
                         report::events_mismatch(

@@ -1,5 +1,5 @@
 //! Failure messages: what was given, what was asked, what was expected and what happened, with
-//! a diff that names the first differing event and field.
+//! a diff; [`mismatch`] names the differing events and fields.
 //!
 //! Everything here runs only when an assertion fails, so it may allocate freely.
 
@@ -8,6 +8,10 @@ use std::fmt::{Debug, Display, Write as _};
 use es_core::DomainEvent;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
+
+mod mismatch;
+
+pub(crate) use mismatch::{Mismatch, mismatch};
 
 /// The situation a failing assertion describes: history and command of the step.
 pub(crate) struct Context<'a, E, C> {
@@ -75,119 +79,6 @@ pub(crate) fn list_abbreviated<E: Debug>(out: &mut String, events: &[E]) {
     let _ = writeln!(out, "  ... {} not shown ...", count(tail - 5));
     for (index, event) in events.iter().enumerate().skip(tail) {
         let _ = writeln!(out, "  #{index} {event:?}");
-    }
-}
-
-/// How two event lists differ, first difference only.
-#[derive(Debug, PartialEq)]
-pub(crate) enum Mismatch {
-    WrongVariant {
-        index: usize,
-        expected: &'static str,
-        actual: &'static str,
-    },
-    Field {
-        index: usize,
-        event_type: &'static str,
-        path: String,
-        expected: String,
-        actual: String,
-    },
-    Missing {
-        index: usize,
-        expected_len: usize,
-        actual_len: usize,
-    },
-    Extra {
-        index: usize,
-        expected_len: usize,
-        actual_len: usize,
-    },
-}
-
-impl Display for Mismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::WrongVariant {
-                index,
-                expected,
-                actual,
-            } => write!(
-                f,
-                "wrong event at #{index}: expected a {expected}, got a {actual}"
-            ),
-            Self::Field {
-                index,
-                event_type,
-                path,
-                expected,
-                actual,
-            } => write!(
-                f,
-                "event #{index} ({event_type}) differs at field `{path}`: expected {expected}, got {actual}"
-            ),
-            Self::Missing {
-                index,
-                expected_len,
-                actual_len,
-            } => write!(
-                f,
-                "missing event #{index}: expected {}, got {}",
-                count(*expected_len),
-                count(*actual_len)
-            ),
-            Self::Extra {
-                index,
-                expected_len,
-                actual_len,
-            } => write!(
-                f,
-                "extra event #{index}: expected {}, got {}",
-                count(*expected_len),
-                count(*actual_len)
-            ),
-        }
-    }
-}
-
-/// The first difference between `expected` and `actual`, or `None` when they are equal.
-pub(crate) fn first_mismatch<E: DomainEvent + PartialEq>(
-    expected: &[E],
-    actual: &[E],
-) -> Option<Mismatch> {
-    for (index, (want, got)) in expected.iter().zip(actual).enumerate() {
-        if want == got {
-            continue;
-        }
-        if want.event_type() != got.event_type() {
-            return Some(Mismatch::WrongVariant {
-                index,
-                expected: want.event_type(),
-                actual: got.event_type(),
-            });
-        }
-        let (path, expected, actual) = field_difference(want, got);
-        return Some(Mismatch::Field {
-            index,
-            event_type: want.event_type(),
-            path,
-            expected,
-            actual,
-        });
-    }
-    let (expected_len, actual_len) = (expected.len(), actual.len());
-    match expected_len.cmp(&actual_len) {
-        std::cmp::Ordering::Equal => None,
-        std::cmp::Ordering::Greater => Some(Mismatch::Missing {
-            index: actual_len,
-            expected_len,
-            actual_len,
-        }),
-        std::cmp::Ordering::Less => Some(Mismatch::Extra {
-            index: expected_len,
-            expected_len,
-            actual_len,
-        }),
     }
 }
 
