@@ -46,9 +46,25 @@
 //!
 //! ## Services, time and ids
 //!
-//! The aggregate's services are given per scenario ([`Scenario::with_services`]). [`TestClock`]
-//! stands still until advanced (between steps with [`Then::update_services`] or a kept clone);
-//! [`SequentialIds`] issues ids 1, 2, 3, ... so expected events can name them.
+//! The aggregate's services are given per scenario ([`Scenario::with_services`]). Time is a
+//! step: build the scenario with [`Scenario::new_with_clock`] (its services get a
+//! [`TestClock`] to read) or give it the clock with [`Scenario::with_clock`], then let time
+//! pass with [`time_passes`](Scenario::time_passes) or set it with
+//! [`time_is`](Scenario::time_is) before the first `when` and between any two steps
+//! ([`Then::time_passes`], [`StoreThen::time_passes`]). A failure names the clock's time.
+//! [`SequentialIds`] issues ids 1, 2, 3, ... so expected events can name them. The library
+//! loan of [`example::loan`] is the domain of the examples about time:
+//!
+//! ```
+//! use es_core::chrono::Duration;
+//! use es_testkit::{Scenario, example::loan::{Loan, LoanCommand::*, LoanServices}};
+//!
+//! Scenario::<Loan>::new_with_clock(LoanServices::with_clock)
+//!     .given_commands([Lend])
+//!     .time_passes(Duration::days(15))
+//!     .when(Return)
+//!     .then_state_matches(|loan| loan.fine == 1);
+//! ```
 //!
 //! ## Snapshots
 //!
@@ -59,7 +75,8 @@
 //! [`StoreScenario`] runs the same kind of scenario through an [`es_core::EventStore`] with
 //! [`es_core::Repository`]: serialization, upcasting, snapshots and concurrency end to end. It
 //! is async. [`StoreScenario::new`] uses a fresh memory store (feature `memory`, on by
-//! default); [`StoreScenario::on`] and [`on_store`](StoreScenario::on_store) take any provider.
+//! default); [`StoreScenario::on`] and [`on_store`](StoreScenario::on_store) take any provider,
+//! [`StoreScenario::on_factory`] a fresh store from any [`es_core::testing::StoreFactory`].
 //!
 //! ## Projections
 //!
@@ -70,11 +87,17 @@
 //! [`PropertyCheck`] takes a proptest strategy of commands (and optionally of histories) and
 //! checks, for every generated sequence, the built-in checks plus snapshot + tail = full replay,
 //! your own invariants after every step, and (with
-//! [`through_store`](PropertyCheck::through_store) or
+//! [`through_store`](PropertyCheck::through_store), a memory store, or
 //! [`through_store_factory`](PropertyCheck::through_store_factory), which takes any
-//! [`es_core::testing::StoreFactory`]) gapless versions and the reloaded state through a fresh
-//! store. A failure is shrunk and printed as a readable scenario. [`fake_data`] turns `fake`
-//! generators into strategies.
+//! [`es_core::testing::StoreFactory`]: PostgreSQL's, yours) gapless versions and the reloaded
+//! state through a fresh store. With [`new_with_clock`](PropertyCheck::new_with_clock) and
+//! [`time_steps`](PropertyCheck::time_steps) it interleaves generated time steps
+//! ([`PropertyStep`]) with the commands, so rules that depend on time are reached and
+//! shrunk. A failure is shrunk and printed as a scenario; with
+//! [`paste_as_json`](PropertyCheck::paste_as_json) (or
+//! [`paste_with`](PropertyCheck::paste_with)) that scenario compiles when pasted into a test
+//! ([`Scenario::given_json`], [`Scenario::when_json`]). [`fake_data`] turns `fake` generators
+//! into strategies.
 //!
 //! ## Features
 //!

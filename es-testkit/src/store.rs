@@ -6,7 +6,7 @@ use std::{fmt, marker::PhantomData};
 use es_core::{
     Aggregate, DomainEvent, EventStore, EventWriterExt, ExecuteError, ExpectedVersion, Metadata,
     NewEvent, ReadStream, RecordedEvent, Repository, RetryPolicy, SnapshotStore, StreamId,
-    Upcasters, uuid::Uuid,
+    Upcasters, testing::StoreFactory, uuid::Uuid,
 };
 #[cfg(feature = "memory")]
 use memory_store::MemoryStore;
@@ -182,6 +182,39 @@ impl<A: Aggregate, S: EventStore + Clone> StoreScenario<A, S> {
             given: Vec::new(),
             step: 1,
             snapshot_state: PhantomData,
+        }
+    }
+
+    /// On a fresh store from `factory` (any [`StoreFactory`]: the memory store's closure,
+    /// `postgres_store::harness::PgFactory`, your provider's), with default services. The
+    /// scenario writes and reads through the factory's store.
+    ///
+    /// # Panics
+    ///
+    /// When the factory cannot make a store, with its error.
+    ///
+    /// ```
+    /// # use es_testkit::example::{Account, Command::*, Event::*};
+    /// use memory_store::MemoryStore;
+    /// # es_testkit::__private::block_on(async {
+    ///
+    /// let factory = || async { MemoryStore::new() };
+    /// es_testkit::StoreScenario::<Account, _>::on_factory(&factory).await
+    ///     .when(Deposit { amount: 4 }).await
+    ///     .then_events([Deposited { amount: 4 }])
+    ///     .then_version(1);
+    /// # });
+    /// ```
+    pub async fn on_factory<F>(factory: &F) -> Self
+    where
+        F: StoreFactory<Store = S>,
+        A::Services: Default,
+    {
+        match factory.create().await {
+            Ok(fresh) => Self::on(fresh.store),
+            Err(error) => {
+                panic!("on_factory failed: the store factory could not make a store: {error}")
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub const DAILY_LIMIT: u64 = 500;
 
 /// What a bank account can be asked to do.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum BankCommand {
     /// Open the account for `owner`.
     Open {

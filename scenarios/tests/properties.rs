@@ -1,38 +1,18 @@
 //! Property checks with the domains' own invariants, over generated command sequences.
 
+mod common;
+
 use es_testkit::{PropertyCheck, fake_data::fake_with};
 use fake::faker::name::en::Name;
 use proptest::prelude::*;
-use scenarios::{
-    BankAccount, BankCommand, BankEvent, Cart, CartCommand, DAILY_LIMIT, MAX_LINES, PriceList,
-};
-
-fn bank_command() -> impl Strategy<Value = BankCommand> {
-    prop_oneof![
-        1 => fake_with::<String, _>(Name()).prop_map(|owner| BankCommand::Open { owner }),
-        4 => (0..300u64).prop_map(|amount| BankCommand::Deposit { amount }),
-        4 => (0..300u64).prop_map(|amount| BankCommand::Withdraw { amount }),
-        1 => Just(BankCommand::Close),
-    ]
-}
+use scenarios::{BankAccount, BankEvent, Cart, CartCommand, MAX_LINES, PriceList};
 
 #[test]
 fn bank_account_keeps_its_promises() {
-    PropertyCheck::<BankAccount>::new()
-        .invariant("never more than the daily limit withdrawn", |account| {
-            account
-                .withdrawn_on
-                .is_none_or(|(_, total)| total <= DAILY_LIMIT)
-        })
-        .invariant("a closed account is empty", |account| {
-            !account.closed || account.balance == 0
-        })
-        .invariant("only an opened account has money", |account| {
-            account.owner.is_some() || account.balance == 0
-        })
+    common::bank_account_check()
         .through_store()
         .cases(64)
-        .run(bank_command());
+        .run(common::bank_command());
 }
 
 #[test]
@@ -55,7 +35,7 @@ fn bank_account_after_any_opened_history() {
             account.owner.is_some()
         })
         .cases(64)
-        .run_with_history(history, bank_command());
+        .run_with_history(history, common::bank_command());
 }
 
 fn prices() -> PriceList {
