@@ -230,3 +230,16 @@ fn a_failure_names_the_time_of_the_step() {
         "{message}"
     );
 }
+
+#[test]
+fn time_steps_without_a_clock_fail_before_the_first_case() {
+    let failure = PropertyCheck::<Rental>::new_with_services(TestClock::new)
+        .time_steps(Just(Duration::days(1)))
+        .check(rental_command())
+        .expect_err("nothing could move the rental's clock");
+    assert!(
+        failure.reason.contains("time steps need a clock to move"),
+        "{failure}"
+    );
+    assert!(failure.steps.is_empty());
+}

@@ -150,10 +150,8 @@ where
     /// failure is shrunk in its time steps like in its commands (fewer, shorter). Needs a
     /// clock: [`new_with_clock`](PropertyCheck::new_with_clock).
     ///
-    /// # Panics
-    ///
-    /// At [`run`](PropertyCheck::run) or [`check`](PropertyCheck::check), when the check has
-    /// no clock to move.
+    /// Without a clock to move, [`run`](PropertyCheck::run) panics and
+    /// [`check`](PropertyCheck::check) fails before the first case, saying so.
     ///
     /// ```
     /// use es_core::chrono::Duration;
@@ -324,6 +322,12 @@ where
         history: impl Strategy<Value = Vec<A::Event>>,
         command: impl Strategy<Value = A::Command>,
     ) -> Result<(), PropertyFailure<A>> {
+        if self.time_steps.is_some() && (self.services)().1.is_none() {
+            return Err(PropertyFailure::without_a_case(
+                "property check failed",
+                "time steps need a clock to move: build the check with `PropertyCheck::new_with_clock`",
+            ));
+        }
         let Some(by) = self.time_steps.clone() else {
             let steps = vec(
                 command.prop_map(PropertyStep::Command),
@@ -421,13 +425,10 @@ where
                 };
                 Err(PropertyFailure::new(&self.paste, history, steps, failure))
             }
-            Err(TestError::Abort(reason)) => Err(PropertyFailure {
-                report: format!("property check aborted: {reason}"),
-                reason: reason.to_string(),
-                failed_step: None,
-                history: Vec::new(),
-                steps: Vec::new(),
-            }),
+            Err(TestError::Abort(reason)) => Err(PropertyFailure::without_a_case(
+                "property check aborted",
+                &reason.to_string(),
+            )),
         }
     }
 }
@@ -461,6 +462,17 @@ pub struct PropertyFailure<A: Aggregate> {
 }
 
 impl<A: Aggregate> PropertyFailure<A> {
+    /// A failure that no generated case shows: the check could not run.
+    fn without_a_case(headline: &str, reason: &str) -> Self {
+        Self {
+            report: format!("{headline}: {reason}"),
+            reason: reason.to_owned(),
+            failed_step: None,
+            history: Vec::new(),
+            steps: Vec::new(),
+        }
+    }
+
     /// The commands of the shrunk sequence: its [`steps`](PropertyFailure::steps) without the
     /// time steps.
     ///
