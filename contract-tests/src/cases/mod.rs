@@ -21,9 +21,12 @@ pub mod snapshot_lifecycle;
 pub mod snapshots;
 pub mod subscriptions;
 
+mod compare;
 mod paths;
 pub(crate) mod race;
+mod render;
 mod support;
 
+pub(crate) use compare::mismatch;
 pub(crate) use support::{describe, describe_result, fresh_store, read_all_pages};
 mod writers;

@@ -8,6 +8,11 @@ use es_core::{
     testing::{FreshStore, StoreFactory},
 };
 
+pub(crate) use super::{
+    compare::assert_events,
+    render::{describe, runs},
+};
+
 /// Turns a store error into a failure that says what the case was doing.
 pub(crate) trait OrFail<T> {
     /// The value, or a panic naming `what` and the error.
@@ -75,41 +80,6 @@ pub(crate) fn batch(tag: &str, count: usize) -> Vec<NewEvent> {
     (0..count)
         .map(|n| event("Numbered", &format!(r#"{{"tag":"{tag}","n":{n}}}"#)))
         .collect()
-}
-
-/// One line naming a stored event by stream, version, position, id and type.
-pub(crate) fn describe(event: &RecordedEvent) -> String {
-    format!(
-        "{} v{} at position {} (id {}, type {})",
-        event.stream_id, event.version, event.position, event.id, event.event_type
-    )
-}
-
-/// Asserts that `actual` holds exactly the events of `expected`, in order (payloads compared by
-/// JSON meaning).
-#[track_caller]
-pub(crate) fn assert_events(actual: &[RecordedEvent], expected: &[NewEvent], what: &str) {
-    for (index, (recorded, new)) in actual.iter().zip(expected).enumerate() {
-        assert!(
-            recorded.matches(new),
-            "{what}: event {index} differs\n  stored: {} payload {} metadata {:?}\n  \
-             wanted: id {} type {} payload {} metadata {:?}",
-            describe(recorded),
-            recorded.payload,
-            recorded.metadata,
-            new.id,
-            new.event_type,
-            new.payload,
-            new.metadata,
-        );
-    }
-    assert_eq!(
-        actual.len(),
-        expected.len(),
-        "{what}: {} events read back, {} expected",
-        actual.len(),
-        expected.len()
-    );
 }
 
 /// Asserts that `result` is a conflict on `stream` carrying `expected` and `actual`.
@@ -182,11 +152,14 @@ pub(crate) async fn read_all_pages<R: EventReader>(
                 page.events.len()
             ));
         }
+        if let Some(why) = out_of_order(&page.events) {
+            return Err(format!("read_all returned a page in the {why}"));
+        }
         if let (Some(last), Some(next)) = (events.last(), page.events.first())
             && next.position <= last.position
         {
             return Err(format!(
-                "the global order went backwards across pages: {} came after {}; pages must continue strictly after their checkpoint",
+                "wrong order across pages: {} came after {}; pages must continue strictly after their checkpoint",
                 describe(next),
                 describe(last)
             ));
@@ -242,17 +215,28 @@ pub(crate) async fn whole<R: EventReader>(
     reader.read_whole_stream(stream).await.or_fail(what)
 }
 
-/// Asserts that positions strictly increase.
+/// Asserts that positions strictly increase; a failure names the first pair out of order and
+/// the positions in the order they came.
 #[track_caller]
 pub(crate) fn assert_increasing(events: &[RecordedEvent], what: &str) {
-    for pair in events.windows(2) {
-        assert!(
-            pair[0].position < pair[1].position,
-            "{what}: order broken: {} is followed by {}; positions must strictly increase",
-            describe(&pair[0]),
-            describe(&pair[1]),
-        );
+    if let Some(why) = out_of_order(events) {
+        panic!("{what}: {why}");
     }
+}
+
+/// Why `events` are not in strictly increasing positions, or `None` when they are.
+fn out_of_order(events: &[RecordedEvent]) -> Option<String> {
+    let pair = events
+        .windows(2)
+        .find(|pair| pair[0].position >= pair[1].position)?;
+    let came: Vec<u64> = events.iter().map(|e| e.position.get()).collect();
+    Some(format!(
+        "wrong order: positions must strictly increase, but {} came after {}; \
+         positions came in the order {}",
+        describe(&pair[1]),
+        describe(&pair[0]),
+        runs(&came, "@")
+    ))
 }
 
 /// Asserts that a stream holds versions 1..=n with no gap, in order.
@@ -261,17 +245,24 @@ pub(crate) fn assert_gapless(events: &[RecordedEvent], what: &str) {
     assert_versions_from(events, 1, what);
 }
 
-/// Asserts that a stream's events have versions `first`, `first + 1`, ... with no gap, in order.
+/// Asserts that a stream's events have versions `first`, `first + 1`, ... with no gap, in order;
+/// a failure names the first event out of place and the versions in the order they came.
 #[track_caller]
 pub(crate) fn assert_versions_from(events: &[RecordedEvent], first: u64, what: &str) {
-    for (index, event) in events.iter().enumerate() {
-        assert_eq!(
-            event.version.get(),
-            first + index as u64,
-            "{what}: event {index} ({}) is out of order; versions must run {first}, {}, {}... without gaps",
+    let misplaced = events
+        .iter()
+        .enumerate()
+        .find(|(index, event)| event.version.get() != first + *index as u64);
+    if let Some((index, event)) = misplaced {
+        let came: Vec<u64> = events.iter().map(|e| e.version.get()).collect();
+        let wanted: Vec<u64> = (first..first + events.len() as u64).collect();
+        panic!(
+            "{what}: versions out of order or with gaps: expected {} in that order, came {}; \
+             event {index} ({}) should be v{}",
+            runs(&wanted, "v"),
+            runs(&came, "v"),
             describe(event),
-            first + 1,
-            first + 2
+            first + index as u64
         );
     }
 }
@@ -314,18 +305,17 @@ pub(crate) async fn settled<S: EventReader, R: EventReader>(fresh: &FreshStore<S
     &fresh.reader
 }
 
-/// One line naming what an append reported: stream, versions and positions of its first and last
-/// events.
+/// One line naming what an append reported: `stream v1..v3 @pos 0..2 ids=…1a2b3c4d..…5e6f7a8b`.
 pub(crate) fn describe_result(result: &es_core::AppendResult) -> String {
     format!(
-        "{} v{}..v{} at positions {}..{} (ids {}..{})",
+        "{} v{}..v{} @pos {}..{} ids={}..{}",
         result.stream_id,
         result.first.version,
         result.last.version,
         result.first.position,
         result.last.position,
-        result.first.id,
-        result.last.id
+        super::render::short_id(&result.first.id),
+        super::render::short_id(&result.last.id)
     )
 }
 

@@ -169,11 +169,20 @@ impl<S: EventStore> Run<'_, S> {
         let (got, wanted) = got;
         let ids: Vec<_> = got.iter().map(|e| e.id).collect();
         if ids != wanted {
-            return Err(format!(
-                "{what}: read {} events {ids:?}, the reference has {} {wanted:?}",
-                ids.len(),
-                wanted.len()
-            ));
+            let expected: Option<Vec<_>> = wanted
+                .iter()
+                .map(|id| self.reference.get(id).map(|stored| stored.new.clone()))
+                .collect();
+            return Err(
+                match expected.and_then(|e| crate::cases::mismatch(&got, &e)) {
+                    Some(why) => format!("{what}: {why}"),
+                    None => format!(
+                        "{what}: read {} events {ids:?}, the reference has {} {wanted:?}",
+                        ids.len(),
+                        wanted.len()
+                    ),
+                },
+            );
         }
         for event in &got {
             let Some(stored) = self.reference.get(&event.id).filter(|s| s.live) else {
