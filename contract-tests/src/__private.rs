@@ -2,14 +2,11 @@
 
 use std::{future::Future, time::Duration};
 
-use crate::Outcome;
+use crate::{CaseInfo, CaseResult, Outcome};
 
-pub use crate::{
-    capabilities::{
-        HasCheckpoints, HasLifecycle, HasSnapshots, Implemented, LacksCheckpoints, LacksLifecycle,
-        LacksSnapshots, Probe, listed_cover_implemented,
-    },
-    report::run_guarded,
+pub use crate::capabilities::{
+    HasCheckpoints, HasLifecycle, HasSnapshots, Implemented, LacksCheckpoints, LacksLifecycle,
+    LacksSnapshots, Probe, listed_cover_implemented,
 };
 
 /// Which runtime a case needs.
@@ -25,8 +22,9 @@ pub enum Flavor {
 /// a lock that is never released).
 pub const CASE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Runs one case as a test: builds the runtime it needs, fails on a panic or a hang.
-pub fn run_case(flavor: Flavor, name: &str, case: impl Future<Output = Outcome>) {
+/// Runs one case as a test: builds the runtime it needs, fails on a panic or a hang with the
+/// message of [`CaseInfo::run`].
+pub fn run_case(flavor: Flavor, info: &CaseInfo, case: impl Future<Output = Outcome>) {
     let mut builder = match flavor {
         Flavor::Current => tokio::runtime::Builder::new_current_thread(),
         Flavor::Multi => {
@@ -37,10 +35,17 @@ pub fn run_case(flavor: Flavor, name: &str, case: impl Future<Output = Outcome>)
     };
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
-        Err(error) => panic!("cannot start a tokio runtime for case {name}: {error}"),
+        Err(error) => panic!(
+            "cannot start a tokio runtime for case {}::{}: {error}",
+            info.promise, info.name
+        ),
     };
-    match runtime.block_on(async { tokio::time::timeout(CASE_TIMEOUT, case).await }) {
-        Ok(Outcome::Passed) => {}
-        Err(_) => panic!("case {name} did not finish within {CASE_TIMEOUT:?}: the store hangs"),
+    match runtime.block_on(info.run(case)) {
+        CaseResult::Passed => {}
+        CaseResult::Failed(message) => panic!("{message}"),
+        CaseResult::NotApplicable(needs) => panic!(
+            "case {}::{} cannot run here: it needs {needs}",
+            info.promise, info.name
+        ),
     }
 }

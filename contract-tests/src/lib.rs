@@ -44,8 +44,23 @@
 //! # });
 //! ```
 //!
-//! A failing case panics with a message that names the broken promise and the events involved
-//! (stream, version, position).
+//! A failing case panics with a message that says what went wrong and lists the events involved,
+//! one line each (`stream-a v3 @pos 17 type=Deposited id=…1a2b3c4d`); when it got the events it
+//! wanted in another order it says `same events, wrong order`. Run by the macros, or by
+//! [`CaseInfo::run`], the message also leads with the broken promise (the case's module) and
+//! states it in a sentence, with the case and the line where it failed:
+//!
+//! ```text
+//! broken promise `read_stream`: wrong order: a forward read must give the oldest event first, versions rising: expected v1..=v6 in that order, came v6..=v1
+//!   promise: a stream reads back exactly its own events, oldest first forward and newest first backward, from the version asked and no more than the limit.
+//!   case: read_stream::read_stream_forward_in_version_order, failed at contract-tests/src/cases/read_stream.rs:34:5
+//!   read (6):
+//!     rs-forward v6 @pos 6 type=Numbered id=…1ad02721
+//!     ...
+//! ```
+//!
+//! The first case of a promise about order checks only the order, so a store that reads in the
+//! wrong order hears it from that case first.
 //!
 //! ## What it checks
 //!
@@ -75,6 +90,7 @@
 mod capabilities;
 pub mod cases;
 mod factory;
+mod failure;
 mod faulty;
 pub mod model;
 mod outcome;

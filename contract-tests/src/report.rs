@@ -1,23 +1,67 @@
 //! Running the whole suite in one call and rendering the conformance matrix.
 
-use std::{any::Any, fmt, future::Future, panic::AssertUnwindSafe};
+use std::{fmt, future::Future};
 
-use futures_util::FutureExt;
-
-use crate::{__private::CASE_TIMEOUT, Outcome};
+use crate::{
+    __private::CASE_TIMEOUT,
+    Outcome,
+    failure::{Caught, explain, guarded},
+};
 
 crate::__with_cases! { __suite_list {} }
 
-/// One case of the suite: its name, the promise (module of [`crate::cases`]) it checks and the
-/// section it belongs to (`core`, or an optional capability).
+/// One case of the suite: its name, the promise (module of [`crate::cases`]) it checks, that
+/// promise in one sentence, and the section it belongs to (`core`, or an optional capability).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CaseInfo {
     /// The case's name, which is also its function's name (its test is `<promise>::<name>`).
     pub name: &'static str,
     /// The promise it checks: its module in [`crate::cases`].
     pub promise: &'static str,
+    /// The promise in one sentence: the `PROMISE` of its module.
+    pub promise_text: &'static str,
     /// `core`, `snapshots`, `lifecycle` or `checkpoints`.
     pub section: &'static str,
+}
+
+impl CaseInfo {
+    /// The case called `name`, if the suite has one.
+    pub fn named(name: &str) -> Option<&'static CaseInfo> {
+        CASES.iter().find(|case| case.name == name)
+    }
+
+    /// Runs `case` (this case's function on a store) as the suite does: a panic or a hang becomes
+    /// [`CaseResult::Failed`], whose message leads with the broken promise and says what the
+    /// promise is, where the case failed and, below, the events involved.
+    ///
+    /// ```
+    /// use contract_tests::{CaseInfo, CaseResult, cases};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let factory = || async { memory_store::MemoryStore::new() };
+    /// let Some(info) = CaseInfo::named("read_stream_forward_in_version_order") else {
+    ///     panic!("no such case");
+    /// };
+    /// let case = cases::read_stream::read_stream_forward_in_version_order(&factory);
+    /// assert_eq!(info.run(case).await, CaseResult::Passed);
+    /// # });
+    /// ```
+    pub async fn run(&self, case: impl Future<Output = Outcome>) -> CaseResult {
+        match tokio::time::timeout(CASE_TIMEOUT, guarded(case)).await {
+            Ok(Ok(Outcome::Passed)) => CaseResult::Passed,
+            Ok(Err(Caught { message, location })) => {
+                CaseResult::Failed(self.explain(location.as_deref(), &message))
+            }
+            Err(_) => CaseResult::Failed(self.explain(
+                None,
+                &format!("did not finish within {CASE_TIMEOUT:?}: the store hangs"),
+            )),
+        }
+    }
+
+    fn explain(&self, location: Option<&str>, why: &str) -> String {
+        explain(self.promise, self.promise_text, self.name, location, why)
+    }
 }
 
 /// How one case ended.
@@ -149,27 +193,6 @@ impl Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_markdown())
-    }
-}
-
-/// Runs one case, turning a panic or a hang into [`CaseResult::Failed`].
-pub async fn run_guarded(case: impl Future<Output = Outcome>) -> CaseResult {
-    match tokio::time::timeout(CASE_TIMEOUT, AssertUnwindSafe(case).catch_unwind()).await {
-        Ok(Ok(Outcome::Passed)) => CaseResult::Passed,
-        Ok(Err(panic)) => CaseResult::Failed(panic_message(&*panic)),
-        Err(_) => CaseResult::Failed(format!(
-            "did not finish within {CASE_TIMEOUT:?}: the store hangs"
-        )),
-    }
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    if let Some(message) = panic.downcast_ref::<String>() {
-        message.clone()
-    } else if let Some(message) = panic.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else {
-        "panicked with a non-text payload".to_owned()
     }
 }
 

@@ -46,6 +46,7 @@ macro_rules! __with_cases {
                     conflicts_store_nothing_on_every_path: Current,
                 ],
                 read_stream: [
+                    read_stream_forward_in_version_order: Current,
                     read_stream_missing_is_empty: Current,
                     read_stream_isolates_streams: Current,
                     read_stream_backward_newest_first: Current,
@@ -57,8 +58,8 @@ macro_rules! __with_cases {
                     read_stream_pages_equal_whole: Current,
                 ],
                 read_all: [
-                    read_all_empty_store_is_caught_up: Current,
                     read_all_global_order_across_streams: Current,
+                    read_all_empty_store_is_caught_up: Current,
                     read_all_agrees_with_appends_and_streams: Current,
                     read_all_paging_no_gaps_or_repeats: Current,
                     read_all_after_checkpoint_resumes_exactly: Current,
@@ -345,7 +346,7 @@ macro_rules! __suite_tests {
                                     let factory = $factory;
                                     $crate::__private::run_case(
                                         $crate::__private::Flavor::$flavor,
-                                        ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($case)),
+                                        &$crate::__case_info!($section $module $case),
                                         async move { $crate::cases::$module::$case(&factory).await },
                                     );
                                 }
@@ -386,7 +387,9 @@ macro_rules! __suite_runner {
                         $report.record(
                             ::core::stringify!($case),
                             ::core::stringify!($module),
-                            $crate::__private::run_guarded($crate::cases::$module::$case($factory)).await,
+                            $crate::__case_info!($section $module $case)
+                                .run($crate::cases::$module::$case($factory))
+                                .await,
                         );
                     )* )*
                 }
@@ -436,6 +439,20 @@ macro_rules! __capabilities_listed {
     }};
 }
 
+/// The [`CaseInfo`](crate::CaseInfo) of case `$case` of promise `$module` in `$section`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __case_info {
+    ($section:ident $module:ident $case:ident) => {
+        $crate::CaseInfo {
+            name: ::core::stringify!($case),
+            promise: ::core::stringify!($module),
+            promise_text: $crate::cases::$module::PROMISE,
+            section: ::core::stringify!($section),
+        }
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __suite_list {
@@ -444,15 +461,12 @@ macro_rules! __suite_list {
         /// the last, `capabilities::every_implemented_capability_is_listed`, is the check that the
         /// listed sections cover every optional trait the store implements.
         pub const CASES: &[$crate::CaseInfo] = &[
-            $( $( $( $crate::CaseInfo {
-                name: ::core::stringify!($case),
-                promise: ::core::stringify!($module),
-                section: ::core::stringify!($section),
-            }, )* )* )*
+            $( $( $( $crate::__case_info!($section $module $case), )* )* )*
             // Not a case function: the macros check the list itself against the store's type.
             $crate::CaseInfo {
                 name: "every_implemented_capability_is_listed",
                 promise: "capabilities",
+                promise_text: "the sections listed for a store cover every optional capability its type implements, so no promise it makes goes unchecked.",
                 section: "core",
             },
         ];

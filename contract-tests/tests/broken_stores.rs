@@ -79,6 +79,7 @@ caught_by! {
         reused_id_with_other_content_rejected,
     ];
     a_reversed_stream_is_caught: ReversesStreams => [
+        read_stream_forward_in_version_order,
         append_batch_reads_back_in_order,
         read_stream_pages_equal_whole,
         append_max_batch_at_limit_stores_all,
@@ -131,6 +132,12 @@ caught_by! {
     ];
     a_dropped_correlation_is_caught: DropsCorrelation => [
         metadata_round_trips,
+    ];
+    dropped_metadata_is_caught: DropsMetadata => [
+        metadata_round_trips,
+        metadata_floats_round_trip_exactly,
+        payload_unicode_astral_round_trips,
+        payload_nul_char_round_trips,
     ];
     deep_metadata_stored_without_it_is_caught: StoresDeepMetadataWithoutIt => [
         metadata_too_deep_is_refused_at_write,

@@ -14,6 +14,9 @@ use super::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "an acknowledged append is stored whole, in the order given, at the versions and positions it reports, and reads back identical.";
+
 /// One event appended to a new stream reads back identical, at version 1.
 pub async fn append_single_event_reads_back<F: StoreFactory>(factory: &F) -> Outcome {
     let store = super::support::fresh_store(factory).await;
@@ -45,7 +48,7 @@ pub async fn append_batch_reads_back_in_order<F: StoreFactory>(factory: &F) -> O
         .or_fail("appending a batch of 10");
     let read = whole(&store, &s, "reading the batch back").await;
     assert_events(&read, &events, "the batch read back");
-    super::support::assert_gapless(&read, "the batch read back");
+    assert_gapless(&read, "the batch read back");
     Outcome::Passed
 }
 
@@ -80,6 +83,7 @@ pub async fn append_returns_versions_and_positions<F: StoreFactory>(factory: &F)
         "a later append gets larger positions"
     );
     let read = whole(&store, &s, "reading the stream").await;
+    assert_gapless(&read, "the stream read back");
     assert_eq!(
         read[0].position, first.first.position,
         "first position agrees"
@@ -238,6 +242,7 @@ pub async fn stream_head_names_the_last_event<F: StoreFactory>(factory: &F) -> O
     let reader = super::support::settled(&fresh).await;
     let head = reader.stream_head(&s).await.or_fail("the head");
     let read = whole(reader, &s, "reading the stream").await;
+    assert_gapless(&read, "the stream read back");
     assert_eq!(
         head,
         read.last().map(es_core::RecordedEvent::event_ref),

@@ -10,6 +10,9 @@ use es_core::{
 use super::support::{OrFail, assert_events, batch, event, everything, stream, whole};
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "bad input is refused with a typed error and stores nothing, and input at the edges of the limits is kept exactly.";
+
 /// Invalid stream ids and event type names are rejected with their typed errors before they
 /// can reach a store, both when built and when deserialized; the store stays empty.
 pub async fn invalid_ids_and_types_rejected_typed<F: StoreFactory>(factory: &F) -> Outcome {

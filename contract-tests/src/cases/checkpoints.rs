@@ -6,6 +6,9 @@ use es_core::{Checkpoint, CheckpointStore, Error, Position};
 use super::support::{OrFail, fresh_store};
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "a checkpoint is saved and loaded by name, moved only by compare-and-set, and names are validated.";
+
 fn at(position: u64) -> Checkpoint {
     Checkpoint::after(Position::new(position))
 }

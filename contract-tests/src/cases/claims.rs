@@ -9,6 +9,9 @@ use es_core::{
 use super::support::{OrFail, batch, everything, fresh, stream};
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "a store claims at least the portable floor and keeps what it claims: call limits enforced, positions as dense as claimed.";
+
 /// Every limit the store claims is at least the portable floor, so a batch that one provider
 /// takes, every provider takes.
 pub async fn claims_meet_the_portable_floor<F: StoreFactory>(factory: &F) -> Outcome {

@@ -39,6 +39,9 @@ use crate::{Outcome, StoreFactory};
 
 pub use super::writers::RACERS;
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "racing writers and readers never lose, duplicate or half-show an event: one winner per expected version, every batch seen whole.";
+
 /// A reader pages through `read_all` (from each page's checkpoint) while `RACERS` writers,
 /// started with it, commit concurrently; afterwards it must have seen every event exactly once
 /// in position order. A store whose `read_all` returns an event past a smaller position that is

@@ -18,6 +18,9 @@ use super::support::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "a soft-deleted stream reads empty, continues its numbering and keeps its ids reserved; a tombstoned stream refuses every read and write.";
+
 /// After a soft delete the stream reads empty both ways, has no head, and its events are gone
 /// from `read_all`; other streams are untouched.
 pub async fn delete_stream_reads_empty<F: StoreFactory>(factory: &F) -> Outcome

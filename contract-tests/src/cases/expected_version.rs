@@ -11,6 +11,9 @@ use super::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "an append whose expected version does not hold is a typed conflict naming expected and actual, and stores nothing.";
+
 /// `NoStream` on a stream with no events succeeds.
 pub async fn append_no_stream_on_new_stream_succeeds<F: StoreFactory>(factory: &F) -> Outcome {
     let store = super::support::fresh_store(factory).await;

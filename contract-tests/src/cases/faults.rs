@@ -15,6 +15,9 @@ use super::{
 };
 use crate::{FaultyStore, Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "through slow calls, lost acknowledgements and failed calls, retries and re-sends store every command's events exactly once.";
+
 /// Patient enough that faults and racing writers cannot exhaust it.
 const PATIENT: RetryPolicy = RetryPolicy {
     max_attempts: 1_000,

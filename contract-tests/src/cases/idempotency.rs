@@ -13,6 +13,9 @@ use es_core::{Error, EventWriter, EventWriterExt, ExpectedVersion, StreamAppend}
 use super::support::{OrFail, assert_events, batch, event, everything, stream, whole};
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "an exact re-send of stored events returns the original result and stores nothing; any other reuse of a stored id is DuplicateEventId.";
+
 /// Re-sending a stored batch (same ids, same content, same stream and expectation) returns the
 /// original result and stores nothing new, even though the expectation no longer holds.
 pub async fn resend_of_stored_batch_returns_original<F: StoreFactory>(factory: &F) -> Outcome {

@@ -6,6 +6,9 @@ use crate::{
     model::{ModelConfig, run_model, run_model_concurrent},
 };
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "any sequence of operations, alone or from racing tasks, leaves the store as the reference model says.";
+
 /// Random sequences of appends (every expected-version kind, bad ones included), multi-appends,
 /// re-sends, id reuse, stream reads, paged and filtered reads of the global order and stream
 /// heads give the same answers as the reference.

@@ -8,6 +8,9 @@ use super::support::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "a multi-stream append writes every stream when every expectation holds, and nothing when one fails.";
+
 /// A multi-append writes every stream; results come back in the order of the appends with the
 /// right versions, and positions in `read_all` follow that order.
 pub async fn multi_append_writes_every_stream<F: StoreFactory>(factory: &F) -> Outcome {

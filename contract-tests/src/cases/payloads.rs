@@ -8,6 +8,9 @@ use es_core::{
 use super::support::{OrFail, assert_events, event, everything, stream, whole};
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "payloads and metadata come back with the same JSON meaning they were written with, from the stream and from read_all.";
+
 /// Appends `events` to a fresh stream and checks that both read paths give them back.
 async fn round_trip<S: EventReader + EventWriterExt>(store: &S, name: &str, events: Vec<NewEvent>) {
     let s = stream(name);

@@ -14,6 +14,9 @@ use super::support::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "read_all returns every event of every stream once, in strictly increasing positions, in pages that resume exactly after their checkpoint and honour the filter.";
+
 /// Writes three streams interleaved and returns every event in append order.
 pub(crate) async fn interleaved<S: EventWriterExt>(store: &S, rounds: usize) -> Vec<NewEvent> {
     let mut order = Vec::new();

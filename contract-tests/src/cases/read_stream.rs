@@ -2,8 +2,48 @@
 
 use es_core::{EventReader, EventReaderExt, EventWriterExt, ExpectedVersion, ReadStream};
 
-use super::support::{OrFail, assert_events, batch, stream, version, whole};
+use super::{
+    render::{describe, list},
+    support::{OrFail, assert_events, assert_gapless, batch, runs, stream, version, whole},
+};
 use crate::{Outcome, StoreFactory};
+
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "a stream reads back exactly its own events, oldest first forward and newest first backward, from the version asked and no more than the limit.";
+
+/// Reading forward gives the stream oldest first: versions 1, 2, 3, ... in the order appended,
+/// across several appends. It comes first among its promise's cases, so a store that reads
+/// streams in another order hears it here, in those words, before the cases it breaks on the way.
+pub async fn read_stream_forward_in_version_order<F: StoreFactory>(factory: &F) -> Outcome {
+    let store = super::support::fresh_store(factory).await;
+    let s = stream("rs-forward");
+    let mut written = Vec::new();
+    for (round, size) in [3, 1, 2].into_iter().enumerate() {
+        let events = batch(&format!("forward-{round}"), size);
+        store
+            .append_events(&s, ExpectedVersion::Any, events.clone())
+            .await
+            .or_fail("appending to the stream");
+        written.extend(events);
+    }
+    let read = store
+        .read_stream(&s, ReadStream::forward())
+        .await
+        .or_fail("reading forward");
+    let came: Vec<u64> = read.iter().map(|e| e.version.get()).collect();
+    assert!(
+        came.windows(2).all(|pair| pair[0] < pair[1]),
+        "wrong order: a forward read must give the oldest event first, versions rising: \
+         expected {} in that order, came {}\n  read ({}):{}",
+        runs(&(1..=written.len() as u64).collect::<Vec<_>>(), "v"),
+        runs(&came, "v"),
+        read.len(),
+        list(&read, |_, event| describe(event))
+    );
+    assert_gapless(&read, "the stream read forward");
+    assert_events(&read, &written, "the stream read forward");
+    Outcome::Passed
+}
 
 /// A stream nobody wrote to reads as empty (not an error) and has no version.
 pub async fn read_stream_missing_is_empty<F: StoreFactory>(factory: &F) -> Outcome {
@@ -62,7 +102,7 @@ pub async fn read_stream_isolates_streams<F: StoreFactory>(factory: &F) -> Outco
         read_a.iter().all(|e| e.stream_id == a),
         "stream a holds events naming another stream"
     );
-    super::support::assert_gapless(&read_b, "stream b");
+    assert_gapless(&read_b, "stream b");
     Outcome::Passed
 }
 

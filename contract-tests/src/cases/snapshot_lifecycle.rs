@@ -10,6 +10,10 @@ use super::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str =
+    "deleting or tombstoning a stream takes its snapshot with it, and other streams keep theirs.";
+
 /// Runs `Add` commands through a repository that snapshots every 2 events, and checks that the
 /// store kept a snapshot (else the case would prove nothing).
 async fn ledger_with_snapshot<S: es_core::EventStore + SnapshotStore>(

@@ -11,6 +11,9 @@ use super::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "the snapshot with the highest version is kept per stream, tied to its event, and snapshot plus tail equals a full replay.";
+
 /// A snapshot of `stream_id` at version `at` (of an event the store need not hold: a snapshot
 /// store keeps what it is given; loaders check it against the stream).
 fn snapshot(stream_id: &StreamId, at: u64, json: &str) -> Snapshot {

@@ -26,6 +26,9 @@ use super::{
 };
 use crate::{Outcome, StoreFactory};
 
+/// The promise these cases check, as a failure states it.
+pub const PROMISE: &str = "a subscription delivers every matching event once, in the global order, from where it started, then live, and says when it is caught up.";
+
 /// How long a subscriber waits for an item that must come.
 const PATIENCE: Duration = Duration::from_secs(5);
 

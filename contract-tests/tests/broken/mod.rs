@@ -120,6 +120,8 @@ pub enum Flaw {
     MangledEscapes,
     /// Metadata loses its correlation id on the way in.
     DropsCorrelation,
+    /// Metadata is not stored at all: every event reads back with empty metadata.
+    DropsMetadata,
     /// Metadata too deep to read back is dropped and the event stored without it.
     StoresDeepMetadataWithoutIt,
     /// An append with no events "succeeds" and stores nothing.
@@ -215,6 +217,7 @@ impl Broken {
             },
             Flaw::TruncatesTypeNames
             | Flaw::DropsCorrelation
+            | Flaw::DropsMetadata
             | Flaw::StoresDeepMetadataWithoutIt => {
                 return events
                     .into_iter()
@@ -247,6 +250,7 @@ impl Broken {
                 }
             }
             Flaw::DropsCorrelation => event.metadata.correlation_id = None,
+            Flaw::DropsMetadata => event.metadata = es_core::Metadata::default(),
             Flaw::StoresDeepMetadataWithoutIt if event.metadata.check().is_err() => {
                 event.metadata = es_core::Metadata::default();
             }
