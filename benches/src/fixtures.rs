@@ -1,4 +1,13 @@
 //! Events and streams the workloads write: deposits of the [`domain`](crate::domain) account.
+//!
+//! ```
+//! use benches::fixtures::{deposit, deposits, fresh_stream};
+//!
+//! assert_eq!(deposit(5)?.payload.as_str(), r#"{"Deposited":{"amount":5}}"#);
+//! assert_eq!(deposits(3)?.len(), 3);
+//! assert_ne!(fresh_stream("append")?, fresh_stream("append")?);
+//! # Ok::<(), es_core::Error>(())
+//! ```
 
 use es_core::{DomainEvent, Error, EventId, Metadata, NewEvent, StreamId};
 

@@ -2,6 +2,33 @@
 //! take an [`EventWriter`], reading ones an [`EventReader`], the snapshot set-up a
 //! [`SnapshotStore`], and the ones that go through the [`Repository`] a full [`EventStore`].
 //! Each returns how many events it moved, so a benchmark can report events per second.
+//!
+//! Every workload once, on the memory store (a criterion bench around them: the crate docs,
+//! "Benchmark your own store"):
+//!
+//! ```
+//! use benches::{domain::Account, workloads};
+//! use es_core::Repository;
+//! use memory_store::MemoryStore;
+//!
+//! # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+//! let store = MemoryStore::new();
+//! assert_eq!(workloads::append_batches(&store, 3, 10).await?, 30);
+//! assert_eq!(workloads::append_multi(&store, 2, 4).await?, 8);
+//! assert_eq!(workloads::contended_commands(store.clone(), 2, 5).await?, 10);
+//!
+//! let stream = workloads::seed_stream(&store, 100).await?;
+//! assert_eq!(workloads::read_stream(&store, &stream).await?, 100);
+//! workloads::snapshot_before_tail(&store, &stream, 10).await?;
+//! let repository = Repository::<Account, _>::new(store.clone()).with_snapshots(u64::MAX);
+//! assert_eq!(workloads::rehydrate(&repository, &stream).await?, 100);
+//!
+//! // Everything so far: 30 + 8 + 10 + 100 events.
+//! assert_eq!(workloads::read_all(&store, 64).await?, 148);
+//! assert_eq!(workloads::catch_up(&store, 148).await?, 148);
+//! # Ok::<(), es_core::Error>(())
+//! # }).unwrap();
+//! ```
 
 use std::sync::Arc;
 
