@@ -93,5 +93,7 @@
 
 pub mod domain;
 pub mod fixtures;
+pub mod interleaved;
 pub mod raw_sql;
+pub mod report;
 pub mod workloads;

@@ -91,6 +91,32 @@ impl RawSql {
         Ok(iterations * batch)
     }
 
+    /// One row in its own transaction (autocommit): `stream` at `version`, built as the
+    /// store's workloads build events. What one writer of a hand-written store sends per event.
+    pub async fn insert_one(&self, stream: &str, version: i64) -> Result<u64, Error> {
+        let event = deposit(1)?;
+        sqlx::query(INSERT_ONE)
+            .bind(stream)
+            .bind(version)
+            .bind(event.id.as_uuid())
+            .bind(event.event_type.as_str())
+            .bind(event.payload.as_str())
+            .bind(event.metadata.to_json()?)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(1)
+    }
+
+    /// One row to a new stream (version 1), `iterations` times.
+    pub async fn append_to_new_streams(&self, iterations: u64) -> Result<u64, Error> {
+        for _ in 0..iterations {
+            let stream = fresh_stream("raw-new")?;
+            self.insert_one(stream.as_str(), 1).await?;
+        }
+        Ok(iterations)
+    }
+
     /// Fills a fresh stream with `events` rows and returns its name.
     pub async fn seed_stream(&self, events: u64) -> Result<String, Error> {
         let stream = fresh_stream("raw-seeded")?;

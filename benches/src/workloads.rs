@@ -62,6 +62,28 @@ pub async fn append_batches<S: EventWriter>(
     Ok(iterations * batch)
 }
 
+/// Appends one event to a new stream (`NoStream`), `iterations` times: how services that
+/// start a stream per entity write.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let store = memory_store::MemoryStore::new();
+/// assert_eq!(benches::workloads::append_to_new_streams(&store, 3).await.unwrap(), 3);
+/// # });
+/// ```
+pub async fn append_to_new_streams<S: EventWriter>(
+    store: &S,
+    iterations: u64,
+) -> Result<u64, Error> {
+    for _ in 0..iterations {
+        let stream = fresh_stream("new")?;
+        store
+            .append_events(&stream, ExpectedVersion::NoStream, [deposit(1)?])
+            .await?;
+    }
+    Ok(iterations)
+}
+
 /// Appends one event to each of `streams` fresh streams at once, `iterations` times.
 pub async fn append_multi<S: EventWriter>(
     store: &S,
