@@ -77,19 +77,13 @@ impl Columns {
 
 /// Appends every stream's events atomically; results in the order of `appends`. The appends
 /// were validated by the caller.
-pub(crate) async fn append(
-    pool: &PgPool,
-    target: &Target,
-    appends: &[StreamAppend],
-) -> Result<Vec<AppendResult>> {
+pub(crate) async fn append(pool: &PgPool, appends: &[StreamAppend]) -> Result<Vec<AppendResult>> {
     check_total(appends.iter().map(|a| a.events.len()).sum())?;
     let mut shape = Shape::of(appends)?;
     for _ in 0..MAX_RACE_RETRIES {
         let outcome = match &shape {
-            Shape::Known { head, columns } => {
-                insert_known(pool, target, &appends[0], *head, columns).await
-            }
-            Shape::General(columns) => insert(pool, target, columns, appends).await.map(Some),
+            Shape::Known { head, columns } => insert_known(pool, &appends[0], *head, columns).await,
+            Shape::General(columns) => insert(pool, columns, appends).await.map(Some),
         };
         match outcome {
             Ok(Some(results)) => return Ok(results),
@@ -141,20 +135,6 @@ fn is_rejection(error: &sqlx::Error) -> bool {
         sql_state(error).as_deref(),
         Some("23505" | "23502" | "40P01" | "40001")
     )
-}
-
-/// Where appends go: the NOTIFY channel of the store's schema.
-#[derive(Debug)]
-pub(crate) struct Target {
-    pub(crate) channel: String,
-}
-
-impl Target {
-    pub(crate) fn for_schema(schema: &str) -> Self {
-        Self {
-            channel: format!("es_{schema}"),
-        }
-    }
 }
 
 /// Which statement an append takes.
@@ -216,7 +196,6 @@ impl EventColumns {
 /// The lean path: `Ok(None)` when nothing was stored because version `head` does not exist.
 async fn insert_known(
     pool: &PgPool,
-    target: &Target,
     append: &StreamAppend,
     head: i64,
     c: &EventColumns,
@@ -234,7 +213,6 @@ async fn insert_known(
             .bind(event_type)
             .bind(payload)
             .bind(metadata)
-            .bind(&target.channel)
             .fetch_optional(pool)
             .await?;
         let Some(position) = position else {
@@ -249,7 +227,6 @@ async fn insert_known(
             .bind(&c.types)
             .bind(&c.payloads)
             .bind(&c.metadata)
-            .bind(&target.channel)
             .fetch_all(pool)
             .await?;
         if positions.is_empty() {
@@ -278,7 +255,6 @@ async fn insert_known(
 
 async fn insert(
     pool: &PgPool,
-    target: &Target,
     c: &Columns,
     appends: &[StreamAppend],
 ) -> std::result::Result<Vec<AppendResult>, sqlx::Error> {
@@ -291,7 +267,6 @@ async fn insert(
         .bind(&c.types)
         .bind(&c.payloads)
         .bind(&c.metadata)
-        .bind(&target.channel)
         .fetch_all(pool)
         .await?;
     let mut results = Vec::with_capacity(appends.len());

@@ -57,10 +57,12 @@ mod error;
 pub mod harness;
 mod lifecycle;
 mod listen;
+mod notify;
 mod read;
 mod reader;
 mod rows;
 mod snapshots;
+mod sparse;
 mod sql;
 mod store;
 

@@ -272,37 +272,13 @@ fn blocker(row: &PgRow) -> Result<String> {
 
 /// Traces a warning naming what holds readers back, at most every ten seconds per process.
 fn warn_held_back(blocker: Option<&str>) {
+    use crate::sparse::Sparse;
     static WARNED: Sparse = Sparse::every(Duration::from_secs(10));
     if WARNED.allows(Instant::now()) {
         tracing::warn!(
             blocker = blocker.unwrap_or("unknown"),
             "read_all is held back: a transaction that may still write events is open, so readers of the global order wait for it"
         );
-    }
-}
-
-/// At most one occurrence per period: a warning that would otherwise repeat on every page.
-struct Sparse {
-    period: Duration,
-    last: parking_lot::Mutex<Option<Instant>>,
-}
-
-impl Sparse {
-    const fn every(period: Duration) -> Self {
-        Self {
-            period,
-            last: parking_lot::Mutex::new(None),
-        }
-    }
-
-    /// Whether one may happen at `now` (and if so, the period starts again).
-    fn allows(&self, now: Instant) -> bool {
-        let mut last = self.last.lock();
-        if last.is_some_and(|at| now.saturating_duration_since(at) < self.period) {
-            return false;
-        }
-        *last = Some(now);
-        true
     }
 }
 
@@ -341,7 +317,7 @@ fn at(position: u64) -> Checkpoint {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::Sparse;
+    use crate::sparse::Sparse;
 
     #[test]
     fn a_held_back_warning_is_traced_once_per_period() {

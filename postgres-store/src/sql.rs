@@ -52,7 +52,7 @@ pub(crate) mod state {
 /// One event to one stream whose head the caller knows (`Exact(v)` or `NoStream`): the
 /// executor's and most aggregates' case, so the leanest statement. `$1` stream, `$2` the
 /// expected head (0 for `NoStream`), `$3` event id, `$4` type, `$5` payload text, `$6` metadata
-/// text, `$7` the notification channel. Returns the row's position, or no row at all.
+/// text. Returns the row's position, or no row at all.
 ///
 /// The version is `$2 + 1`, computed by the caller. `UNIQUE (stream_id, version)` rejects an
 /// expectation below the head (and `NoStream` on a stream with any history, deleted or not); an
@@ -61,14 +61,12 @@ pub(crate) mod state {
 /// the stream is). The live head row is locked `FOR SHARE` until commit, so a delete of the
 /// stream (which locks it `FOR UPDATE` and marks it) either waits for this append or makes it
 /// see the mark and insert nothing: deletes and appends of one stream are serialised.
-/// `pg_notify` is delivered at commit, so it wakes subscribers only if the row is stored.
+/// No statement notifies: the store's notifier does, after the commit (see `notify.rs`).
 pub(crate) const APPEND_ONE: &str = concat!(
-    "WITH notified AS (SELECT pg_notify($7, '')) \
-     INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata) \
+    "INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata) \
      SELECT ",
     position_of!("1"),
     ", $1, $2::int8 + 1, $3, $4, $5::json, $6::json \
-     FROM notified \
      WHERE $2::int8 = 0 \
         OR EXISTS (SELECT 1 FROM events \
                    WHERE stream_id = $1 AND version = $2::int8 AND deleted = 0 FOR SHARE) \
@@ -79,13 +77,11 @@ pub(crate) const APPEND_ONE: &str = concat!(
 /// event at `ord` (1-based) gets version `$2 + ord` and position `(xid << 20) + ord`. Returns
 /// one position per stored row, or no row at all when the expectation failed.
 pub(crate) const APPEND_BATCH: &str = concat!(
-    "WITH notified AS (SELECT pg_notify($7, '')) \
-     INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata) \
+    "INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata) \
      SELECT ",
     position_of!("i.ord"),
     ", $1, $2::int8 + i.ord, i.event_id, i.event_type, i.payload::json, i.metadata::json \
-     FROM notified, \
-          unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) \
+     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) \
               WITH ORDINALITY AS i(event_id, event_type, payload, metadata, ord) \
      WHERE $2::int8 = 0 \
         OR EXISTS (SELECT 1 FROM events \
@@ -98,8 +94,7 @@ pub(crate) const APPEND_BATCH: &str = concat!(
 /// history): ONE statement, ONE round trip, atomic on its own (no BEGIN/COMMIT). One row of
 /// the arrays per event: `$1` stream, `$2` offset of the event within its stream's batch
 /// (1-based), `$3` expectation kind (see `append::kind`), `$4` expected version for `Exact`,
-/// `$5` event id, `$6` type, `$7` payload text, `$8` metadata text; `$9` the notification
-/// channel.
+/// `$5` event id, `$6` type, `$7` payload text, `$8` metadata text.
 ///
 /// Each stream's head row (its highest version, live or not) is read from the
 /// `(stream_id, version)` index and locked `FOR SHARE` (see APPEND_ONE: it serialises the
@@ -147,16 +142,13 @@ inserted AS (
     -- rows cannot deadlock.
     ORDER BY i.stream_id, i.off
     RETURNING stream_id, version, position
-),
-notified AS (
-    SELECT pg_notify($9, '') AS done
 )
 SELECT s.stream_id,
        min(s.version)  AS first_version,
        max(s.version)  AS last_version,
        min(s.position) AS first_position,
        max(s.position) AS last_position
-FROM inserted s CROSS JOIN notified
+FROM inserted s
 GROUP BY s.stream_id
 "#
 );
@@ -412,3 +404,18 @@ pub(crate) const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (name, check
 /// Moves a checkpoint from `$2` to `$3`; no row back when it is not at `$2`.
 pub(crate) const MOVE_CHECKPOINT: &str = "UPDATE checkpoints SET checkpoint = $3, updated_at = now() \
      WHERE name = $1 AND checkpoint = $2 RETURNING 1";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A notification inside an append makes its commit take PostgreSQL's cluster-wide notify
+    /// lock, which serialises concurrent writers; the notifier sends it after the commit.
+    #[test]
+    fn no_append_statement_notifies() {
+        for statement in [APPEND_ONE, APPEND_BATCH, APPEND] {
+            assert!(!statement.contains("pg_notify"), "{statement}");
+            assert!(!statement.to_lowercase().contains("notify"), "{statement}");
+        }
+    }
+}

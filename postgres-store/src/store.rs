@@ -60,11 +60,13 @@ pub struct PgStore {
 struct Inner {
     pool: PgPool,
     schema: String,
-    /// NOTIFY channel of this schema's appends.
-    target: append::Target,
+    /// NOTIFY channel of this schema's commits.
+    channel: String,
     /// Signalled on every notification (and on local appends) to wake subscriptions.
     commits: CommitSignal,
     listener: Mutex<Option<JoinHandle<()>>>,
+    /// Notifies other processes after commits (appends no longer notify inside).
+    notifier: crate::notify::Notifier,
     poll_interval: Duration,
     settle_timeout: Duration,
 }
@@ -94,10 +96,12 @@ impl PgStore {
             .await
             .map_err(PgStoreError::Connect)?;
         check_positions(&pool).await?;
+        let channel = crate::notify::channel_for(&schema);
         Ok(Self {
             inner: Arc::new(Inner {
+                notifier: crate::notify::Notifier::new(pool.clone(), channel.clone()),
+                channel,
                 pool,
-                target: append::Target::for_schema(&schema),
                 schema,
                 commits: CommitSignal::new(),
                 listener: Mutex::new(None),
@@ -136,12 +140,19 @@ impl PgStore {
         self.inner.pool.close().await;
     }
 
+    /// After a commit: wakes this store's subscriptions, and other processes' through the
+    /// notifier.
+    fn committed(&self) {
+        self.inner.commits.notify();
+        self.inner.notifier.poke();
+    }
+
     fn ensure_listener(&self) {
         let mut task = self.inner.listener.lock();
         if task.as_ref().is_none_or(JoinHandle::is_finished) {
             *task = Some(tokio::spawn(listen::run(
                 self.inner.pool.clone(),
-                self.inner.target.channel.clone(),
+                self.inner.channel.clone(),
                 self.inner.commits.clone(),
             )));
         }
@@ -213,11 +224,11 @@ impl EventWriter for PgStore {
         async {
             provider::validate_batch(&append, &CLAIMS)?;
             let appends = [append];
-            let result = append::append(&self.inner.pool, &self.inner.target, &appends)
+            let result = append::append(&self.inner.pool, &appends)
                 .await?
                 .pop()
                 .ok_or_else(|| invariant("an append returned no result"))?;
-            self.inner.commits.notify();
+            self.committed();
             Ok(result)
         }
         .instrument(span)
@@ -228,8 +239,8 @@ impl EventWriter for PgStore {
         let span = tracing::debug_span!("append_multi", streams = appends.len());
         async {
             provider::validate_multi(&appends, &CLAIMS)?;
-            let results = append::append(&self.inner.pool, &self.inner.target, &appends).await?;
-            self.inner.commits.notify();
+            let results = append::append(&self.inner.pool, &appends).await?;
+            self.committed();
             Ok(results)
         }
         .instrument(span)
