@@ -7,9 +7,11 @@
 
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use benches::{
     interleaved::Plan,
-    report::{Row, machine, memory, postgres, render},
+    report::{Row, latency, machine, memory, postgres, render},
 };
 use postgres_store::{PgStore, PgStoreConfig, harness::LocalCluster};
 
@@ -31,6 +33,19 @@ fn main() {
     let mut rows: Vec<Row> = runtime
         .block_on(memory::measure(plan))
         .unwrap_or_else(|error| panic!("a memory workload failed: {error}"));
+    let latency_time = if smoke {
+        Duration::from_millis(300)
+    } else {
+        Duration::from_secs(10)
+    };
+    let mut latencies = Vec::new();
+    let store = memory_store::MemoryStore::new();
+    latencies.push((
+        "memory, same store".to_owned(),
+        runtime
+            .block_on(timed_latency(&store, &store, latency_time))
+            .unwrap_or_else(|error| panic!("memory latency failed: {error}")),
+    ));
 
     // PostgreSQL: `DATABASE_URL` when set, else a throwaway cluster with PostgreSQL's durable
     // defaults (fsync and synchronous commit on, as users run it).
@@ -69,14 +84,28 @@ fn main() {
                     .await
                     .unwrap_or_else(|error| panic!("a PostgreSQL workload failed: {error}")),
             );
+            let reader =
+                PgStore::connect(PgStoreConfig::new(&url).schema(store.schema().to_owned()))
+                    .await
+                    .unwrap_or_else(|error| panic!("cannot connect a second pool: {error}"));
+            for (name, reader) in [
+                ("postgres, same store", &store),
+                ("postgres, another pool (woken by NOTIFY)", &reader),
+            ] {
+                let measured = timed_latency(&store, reader, latency_time)
+                    .await
+                    .unwrap_or_else(|error| panic!("PostgreSQL latency failed: {error}"));
+                latencies.push((name.to_owned(), measured));
+            }
         });
     }
     drop(cluster); // stops the server and removes its directory
 
     let table = render::markdown_table(&rows);
     let report = format!(
-        "# Benchmark report\n\n{}\n\nratio: provider events/s over raw events/s in the same round, median over the rounds; spread: half the range of the per-round ratios (or rates) over their median.\n\n{table}",
-        header.join("\n")
+        "# Benchmark report\n\n{}\n\nratio: provider events/s over raw events/s in the same round, median over the rounds; spread: half the range of the per-round ratios (or rates) over their median.\n\n{table}\n## Subscription delivery latency\n\nFrom an append acknowledged to its event delivered to a subscription from the head: one timed append every 10 ms for {latency_time:?}, beside 4 writers appending as fast as they can.\n\n{}",
+        header.join("\n"),
+        render::latency_table(&latencies)
     );
     println!("\n{report}");
     let dir = target_dir().join("bench-report");
@@ -96,6 +125,19 @@ fn main() {
         ),
         Err(error) => panic!("cannot write the report into {}: {error}", dir.display()),
     }
+}
+
+/// One timed append every 10 ms beside 4 writers appending as fast as they can.
+async fn timed_latency<W, R>(
+    writer: &W,
+    reader: &R,
+    time: Duration,
+) -> Result<latency::Latency, es_core::Error>
+where
+    W: es_core::EventWriter + Clone + Send + Sync + 'static,
+    R: es_core::EventReader,
+{
+    latency::measure(writer, reader, Duration::from_millis(10), time, 4).await
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR`, else the workspace's `target`.

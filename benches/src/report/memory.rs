@@ -25,24 +25,24 @@ where
     Ok(rates)
 }
 
-/// Every workload on a memory store (a fresh one per workload, so none pays for another's
-/// events).
+/// Every workload on memory stores: a fresh one per round, so that no round pays for the
+/// events of the rounds before it (a memory store only grows).
 ///
 /// # Errors
 ///
 /// The first error of a workload.
 pub async fn measure(plan: Plan) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
-    let store = MemoryStore::new();
-    let rates = rounds(plan, |time| {
-        rate(time, || workloads::append_to_new_streams(&store, 100))
+    let rates = rounds(plan, |time| async move {
+        let store = MemoryStore::new();
+        rate(time, || workloads::append_to_new_streams(&store, 100)).await
     })
     .await?;
     rows.push(Row::alone("append 1 event, new stream", "memory", &rates));
 
-    let store = MemoryStore::new();
-    let rates = rounds(plan, |time| {
-        rate(time, || workloads::append_batches(&store, 100, 1))
+    let rates = rounds(plan, |time| async move {
+        let store = MemoryStore::new();
+        rate(time, || workloads::append_batches(&store, 100, 1)).await
     })
     .await?;
     rows.push(Row::alone(
@@ -52,10 +52,10 @@ pub async fn measure(plan: Plan) -> Result<Vec<Row>, Error> {
     ));
 
     for batch in [10u64, 100, 1_000] {
-        let store = MemoryStore::new();
         let calls = (1_000 / batch).max(1);
-        let rates = rounds(plan, |time| {
-            rate(time, || workloads::append_batches(&store, calls, batch))
+        let rates = rounds(plan, |time| async move {
+            let store = MemoryStore::new();
+            rate(time, || workloads::append_batches(&store, calls, batch)).await
         })
         .await?;
         rows.push(Row::alone(
@@ -66,14 +66,15 @@ pub async fn measure(plan: Plan) -> Result<Vec<Row>, Error> {
     }
 
     for writers in WRITERS {
-        let store = MemoryStore::new();
-        let rates = rounds(plan, |time| {
+        let rates = rounds(plan, |time| async move {
+            let store = MemoryStore::new();
             rate_concurrent(writers, time, |_| {
                 workloads::append_to_new_streams(&store, 1)
             })
+            .await
         })
         .await?;
-        let name = format!("{writers} writers, 1 event each to new streams");
+        let name = super::writers_workload(writers);
         rows.push(Row::alone(&name, "memory", &rates).with_writers(writers));
     }
 

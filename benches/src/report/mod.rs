@@ -15,10 +15,22 @@
 
 use crate::interleaved::{Round, UNSTABLE_SPREAD, median, spread};
 
+pub mod latency;
 pub mod machine;
 pub mod memory;
 pub mod postgres;
 pub mod render;
+
+/// The name of the concurrency workload with `writers` writers.
+///
+/// ```
+/// assert_eq!(benches::report::writers_workload(1), "1 writer, 1 event per append to new streams");
+/// assert_eq!(benches::report::writers_workload(4), "4 writers, 1 event per append to new streams");
+/// ```
+pub fn writers_workload(writers: usize) -> String {
+    let plural = if writers == 1 { "" } else { "s" };
+    format!("{writers} writer{plural}, 1 event per append to new streams")
+}
 
 /// One line of the report.
 #[derive(Clone, Debug, PartialEq)]

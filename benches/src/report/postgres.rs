@@ -87,7 +87,7 @@ pub async fn compare(plan: Plan, store: &PgStore) -> Result<Vec<Row>, Error> {
             },
         )
         .await?;
-        let name = format!("{writers} writers, 1 event each to new streams");
+        let name = super::writers_workload(writers);
         rows.push(Row::from_rounds(&name, "postgres", &rounds).with_writers(writers));
     }
 

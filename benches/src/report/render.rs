@@ -48,6 +48,21 @@ pub fn markdown_table(rows: &[Row]) -> String {
     out
 }
 
+/// Delivery latencies as a markdown table: store, path, p50, p99, events.
+pub fn latency_table(rows: &[(String, super::latency::Latency)]) -> String {
+    let mut out = String::from("| subscriber | p50 | p99 | timed events |\n|---|---:|---:|---:|\n");
+    for (name, latency) in rows {
+        let _ = writeln!(
+            out,
+            "| {name} | {:.1} ms | {:.1} ms | {} |",
+            latency.p50.as_secs_f64() * 1e3,
+            latency.p99.as_secs_f64() * 1e3,
+            latency.delivered
+        );
+    }
+    out
+}
+
 /// A line plot of events per second over writers (log scale on both axes) for every provider
 /// with concurrency rows, plus the raw limit where it was measured.
 pub fn concurrency_svg(rows: &[Row]) -> String {
