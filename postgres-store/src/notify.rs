@@ -3,13 +3,15 @@
 //! `pg_notify` inside an append made every appending transaction take PostgreSQL's
 //! cluster-wide notification lock at commit, which serialises the commits of concurrent
 //! writers (pgbench, 8 clients, this machine: 0.3-1.8 k one-row transactions/s with the notify,
-//! 3.7-5.8 k without). Appends now commit without it and poke this notifier afterwards; one
-//! task per store sends `pg_notify` on a connection of its own. Pokes that arrive while a
-//! notification is on its way collapse into one more after it, and that one is sent after
-//! every poked commit, so a listener never misses a commit it could have been woken for. The
-//! store's own subscriptions are woken directly (`CommitSignal`); other processes' wake on
-//! the notification, and every subscription also polls, so a notification lost (server gone,
-//! runtime stopped) only costs a poll interval.
+//! 3.7-5.8 k without). Appends now commit without it and poke this notifier when they end (in
+//! any way: stored, failed or cancelled, since the server may have committed in each case);
+//! one task per store sends `pg_notify` through the store's pool. Pokes that arrive while a
+//! notification is on its way collapse into one more after it, sent after every poked append
+//! ended. The store's own subscriptions are woken directly (`CommitSignal`); other processes'
+//! wake on the notification. A notification can still be lost (the pool saturated past its
+//! acquire timeout, the server gone, the task's runtime stopped or not being driven while
+//! another runtime pokes): every subscription also polls, so a lost one costs a poll interval,
+//! and a failure is traced.
 
 use std::time::{Duration, Instant};
 
@@ -76,14 +78,15 @@ impl Drop for Notifier {
 
 /// Sends one notification per wake-up until the notifier is dropped.
 async fn run(pool: PgPool, channel: String, mut pokes: mpsc::Receiver<()>) {
-    static WARNED: Sparse = Sparse::every(Duration::from_secs(10));
+    // One rate limit per store's task, so one store's failures do not hide another's.
+    let warned = Sparse::every(Duration::from_secs(10));
     while pokes.recv().await.is_some() {
         let sent = sqlx::query("SELECT pg_notify($1, '')")
             .bind(&channel)
             .execute(&pool)
             .await;
         if let Err(error) = sent
-            && WARNED.allows(Instant::now())
+            && warned.allows(Instant::now())
         {
             tracing::warn!(%error, channel, "could not notify other processes of a commit; their subscriptions poll until it works again");
         }

@@ -140,13 +140,6 @@ impl PgStore {
         self.inner.pool.close().await;
     }
 
-    /// After a commit: wakes this store's subscriptions, and other processes' through the
-    /// notifier.
-    fn committed(&self) {
-        self.inner.commits.notify();
-        self.inner.notifier.poke();
-    }
-
     fn ensure_listener(&self) {
         let mut task = self.inner.listener.lock();
         if task.as_ref().is_none_or(JoinHandle::is_finished) {
@@ -217,6 +210,19 @@ impl EventReader for PgStore {
     }
 }
 
+/// Wakes this store's subscriptions, and other processes' through the notifier, when an
+/// append ends in any way: stored, failed, or dropped by its caller after the statement was
+/// sent. The server may have committed in each case (a reply lost, a future cancelled), and an
+/// announcement of nothing costs a listener one read, so every end is announced.
+struct Announce<'a>(&'a PgStore);
+
+impl Drop for Announce<'_> {
+    fn drop(&mut self) {
+        self.0.inner.commits.notify();
+        self.0.inner.notifier.poke();
+    }
+}
+
 impl EventWriter for PgStore {
     async fn append(&self, append: StreamAppend) -> Result<AppendResult> {
         let span = tracing::debug_span!("append", stream = %append.stream,
@@ -224,11 +230,11 @@ impl EventWriter for PgStore {
         async {
             provider::validate_batch(&append, &CLAIMS)?;
             let appends = [append];
+            let _announce = Announce(self);
             let result = append::append(&self.inner.pool, &appends)
                 .await?
                 .pop()
                 .ok_or_else(|| invariant("an append returned no result"))?;
-            self.committed();
             Ok(result)
         }
         .instrument(span)
@@ -239,8 +245,8 @@ impl EventWriter for PgStore {
         let span = tracing::debug_span!("append_multi", streams = appends.len());
         async {
             provider::validate_multi(&appends, &CLAIMS)?;
+            let _announce = Announce(self);
             let results = append::append(&self.inner.pool, &appends).await?;
-            self.committed();
             Ok(results)
         }
         .instrument(span)
