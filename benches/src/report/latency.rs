@@ -23,6 +23,9 @@ pub struct Latency {
     pub p99: Duration,
     /// How many timed events were delivered (all that were appended).
     pub delivered: usize,
+    /// How many of them were delivered before their append returned (counted as 0: a store
+    /// that wakes its own subscriptions at commit can deliver before it replies).
+    pub before_ack: usize,
 }
 
 /// Appends one timed event every `every` for `time` to `writer` while `background` other
@@ -69,6 +72,8 @@ where
         let task = tokio::spawn(async move {
             let stream = fresh_stream("latency-timed")?;
             let mut tick = tokio::time::interval(every);
+            // After a slow append, go on at the pace, rather than catching up in a burst.
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             let mut sent = 0usize;
             while Instant::now() < stop {
                 tick.tick().await;
@@ -121,9 +126,14 @@ where
         task.await.map_err(Error::backend)??;
     }
     let acked = acked.lock();
+    let mut before_ack = 0;
     let mut latencies: Vec<Duration> = delivered
         .iter()
-        .filter_map(|(id, at)| acked.get(id).map(|ack| at.saturating_duration_since(*ack)))
+        .filter_map(|(id, at)| {
+            let ack = acked.get(id)?;
+            before_ack += usize::from(at < ack);
+            Some(at.saturating_duration_since(*ack))
+        })
         .collect();
     latencies.sort_unstable();
     let at = |q: f64| {
@@ -134,5 +144,6 @@ where
         p50: at(0.50),
         p99: at(0.99),
         delivered: latencies.len(),
+        before_ack,
     })
 }

@@ -54,10 +54,11 @@ pub fn latency_table(rows: &[(String, super::latency::Latency)]) -> String {
     for (name, latency) in rows {
         let _ = writeln!(
             out,
-            "| {name} | {:.1} ms | {:.1} ms | {} |",
+            "| {name} | {:.1} ms | {:.1} ms | {} | {} |",
             latency.p50.as_secs_f64() * 1e3,
             latency.p99.as_secs_f64() * 1e3,
-            latency.delivered
+            latency.delivered,
+            latency.before_ack
         );
     }
     out

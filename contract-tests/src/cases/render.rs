@@ -80,8 +80,8 @@ pub(crate) fn runs(numbers: &[u64], mark: &str) -> String {
     while index < numbers.len() {
         let start = numbers[index];
         let step = match numbers.get(index + 1) {
-            Some(&next) if next == start + 1 => 1,
-            Some(&next) if next + 1 == start => -1,
+            Some(&next) if start.checked_add(1) == Some(next) => 1,
+            Some(&next) if next.checked_add(1) == Some(start) => -1,
             _ => 0,
         };
         let mut end = index;
