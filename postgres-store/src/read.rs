@@ -128,14 +128,19 @@ pub(crate) async fn read_all(pool: &PgPool, request: ReadAll, settle: Duration) 
     Ok(settled(pool, &query, settle).await?.finish(&query))
 }
 
-/// The precise read, again for up to `settle` while it is held back (so a reader right after a
-/// commit sees it); still held back after that, it traces who holds it.
+/// The precise read, again for up to `settle` while it is held back and empty (so a reader right
+/// after a commit sees it); still held back after that, it traces who holds it.
 async fn settled(pool: &PgPool, query: &Query<'_>, settle: Duration) -> Result<Read> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
         let read = precise(pool, query).await?;
-        if !read.held_back || started.elapsed() >= settle {
+        // A page with events goes out at once, held back or not: waiting would only delay
+        // them, and a held-back page says it is not the end. Only an empty held-back page (and
+        // the head, which asks for none) is worth reading again: a reader right after a
+        // commit should see it.
+        let has_events = query.limit > 0 && !read.events.is_empty();
+        if !read.held_back || has_events || started.elapsed() >= settle {
             if read.held_back {
                 warn_held_back(read.blocker.as_deref());
             }
