@@ -50,7 +50,9 @@ pub fn markdown_table(rows: &[Row]) -> String {
 
 /// Delivery latencies as a markdown table: store, path, p50, p99, events.
 pub fn latency_table(rows: &[(String, super::latency::Latency)]) -> String {
-    let mut out = String::from("| subscriber | p50 | p99 | timed events |\n|---|---:|---:|---:|\n");
+    let mut out = String::from(
+        "| subscriber | p50 | p99 | timed events | delivered before their append returned |\n|---|---:|---:|---:|---:|\n",
+    );
     for (name, latency) in rows {
         let _ = writeln!(
             out,
