@@ -47,18 +47,8 @@ impl RawSql {
         let mut version = 0i64;
         for _ in 0..iterations {
             if batch == 1 {
-                let event = deposit(1)?;
                 version += 1;
-                sqlx::query(INSERT_ONE)
-                    .bind(stream.as_str())
-                    .bind(version)
-                    .bind(event.id.as_uuid())
-                    .bind(event.event_type.as_str())
-                    .bind(event.payload.as_str())
-                    .bind(event.metadata.to_json()?)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(db)?;
+                self.insert_one(stream.as_str(), version).await?;
                 continue;
             }
             let events = crate::fixtures::deposits(batch)?;
