@@ -34,7 +34,7 @@ pub(crate) fn kind(expected: ExpectedVersion) -> (i32, i64) {
 
 /// The appends as column arrays, one entry per event: what `sql::APPEND` unnests.
 #[derive(Default)]
-struct Columns {
+pub(crate) struct Columns {
     streams: Vec<String>,
     offsets: Vec<i64>,
     kinds: Vec<i32>,
@@ -43,11 +43,21 @@ struct Columns {
     types: Vec<String>,
     payloads: Vec<String>,
     metadata: Vec<String>,
+    calls: Vec<i32>,
 }
 
 impl Columns {
     fn of(appends: &[StreamAppend]) -> Result<Self> {
-        let total = appends.iter().map(|a| a.events.len()).sum();
+        Self::of_group(&[appends])
+    }
+
+    /// The columns of a coalesced group: each call's appends, numbered by call.
+    pub(crate) fn of_group(calls: &[&[StreamAppend]]) -> Result<Self> {
+        let total = calls
+            .iter()
+            .flat_map(|appends| appends.iter())
+            .map(|a| a.events.len())
+            .sum();
         let mut c = Columns {
             streams: Vec::with_capacity(total),
             offsets: Vec::with_capacity(total),
@@ -57,8 +67,12 @@ impl Columns {
             types: Vec::with_capacity(total),
             payloads: Vec::with_capacity(total),
             metadata: Vec::with_capacity(total),
+            calls: Vec::with_capacity(total),
         };
-        for append in appends {
+        for (call, append) in (0_i32..)
+            .zip(calls)
+            .flat_map(|(call, appends)| appends.iter().map(move |a| (call, a)))
+        {
             let (kind, exact) = kind(append.expected);
             for (offset, event) in (1_i64..).zip(&append.events) {
                 c.streams.push(append.stream.as_str().to_owned());
@@ -69,6 +83,7 @@ impl Columns {
                 c.types.push(event.event_type.as_str().to_owned());
                 c.payloads.push(event.payload.as_str().to_owned());
                 c.metadata.push(event.metadata.to_json()?);
+                c.calls.push(call);
             }
         }
         Ok(c)
@@ -83,11 +98,14 @@ pub(crate) async fn append(pool: &PgPool, appends: &[StreamAppend]) -> Result<Ve
     for _ in 0..MAX_RACE_RETRIES {
         let outcome = match &shape {
             Shape::Known { head, columns } => insert_known(pool, &appends[0], *head, columns).await,
-            Shape::General(columns) => insert(pool, columns, appends).await.map(Some),
+            Shape::General(columns) => insert(pool, columns, &[appends])
+                .await
+                .map(|mut calls| calls.pop().flatten()),
         };
         match outcome {
             Ok(Some(results)) => return Ok(results),
-            // The lean statement stored nothing: the version it expects does not exist.
+            // Nothing stored: the version the lean statement expects does not exist, or the
+            // general statement found an expectation failing.
             Ok(None) => {}
             Err(error) if is_rejection(&error) => {}
             Err(error) => return Err(store_error(error)),
@@ -130,7 +148,7 @@ fn check_total(total: usize) -> Result<()> {
 
 /// A unique violation (a version or an id taken), the NULL version of a failed expectation,
 /// or a deadlock/serialization abort (nothing stored; decided like a lost race).
-fn is_rejection(error: &sqlx::Error) -> bool {
+pub(crate) fn is_rejection(error: &sqlx::Error) -> bool {
     matches!(
         sql_state(error).as_deref(),
         Some("23505" | "23502" | "40P01" | "40001")
@@ -253,11 +271,15 @@ async fn insert_known(
     )]))
 }
 
-async fn insert(
+/// Runs `sql::APPEND` for `calls` (one call, or a coalesced group whose calls share no
+/// stream): per call, its results in the order of its appends, or `None` when the call stored
+/// nothing because one of its expectations failed. Rejections that abort the statement (a
+/// version or an id taken meanwhile) are errors: then no call stored anything.
+pub(crate) async fn insert(
     pool: &PgPool,
     c: &Columns,
-    appends: &[StreamAppend],
-) -> std::result::Result<Vec<AppendResult>, sqlx::Error> {
+    calls: &[&[StreamAppend]],
+) -> std::result::Result<Vec<Option<Vec<AppendResult>>>, sqlx::Error> {
     let rows = sqlx::query(sql::APPEND)
         .bind(&c.streams)
         .bind(&c.offsets)
@@ -267,32 +289,53 @@ async fn insert(
         .bind(&c.types)
         .bind(&c.payloads)
         .bind(&c.metadata)
+        .bind(&c.calls)
         .fetch_all(pool)
         .await?;
-    let mut results = Vec::with_capacity(appends.len());
-    for append in appends {
-        let row = rows
+    let row_of = |stream: &StreamId| {
+        rows.iter()
+            .find(|r| r.try_get::<&str, _>("stream_id").ok() == Some(stream.as_str()))
+    };
+    let mut outcomes = Vec::with_capacity(calls.len());
+    for appends in calls {
+        let stored = appends
             .iter()
-            .find(|r| r.try_get::<&str, _>("stream_id").ok() == Some(append.stream.as_str()))
-            .ok_or_else(|| sqlx::Error::Protocol("append returned no row for a stream".into()))?;
-        let (Some(first), Some(last)) = (append.events.first(), append.events.last()) else {
-            return Err(sqlx::Error::Protocol("an append part has no events".into()));
-        };
-        results.push(AppendResult::new(
-            append.stream.clone(),
-            EventRef::new(
-                proto_version(row.try_get("first_version")?)?,
-                rows::position(row.try_get("first_position")?),
-                first.id,
-            ),
-            EventRef::new(
-                proto_version(row.try_get("last_version")?)?,
-                rows::position(row.try_get("last_position")?),
-                last.id,
-            ),
-        ));
+            .filter(|a| row_of(&a.stream).is_some())
+            .count();
+        if stored == 0 {
+            outcomes.push(None);
+            continue;
+        }
+        if stored != appends.len() {
+            return Err(sqlx::Error::Protocol(
+                "append stored part of a call; the statement must store all of it or none".into(),
+            ));
+        }
+        let mut results = Vec::with_capacity(appends.len());
+        for append in appends.iter() {
+            let row = row_of(&append.stream).ok_or_else(|| {
+                sqlx::Error::Protocol("append returned no row for a stream".into())
+            })?;
+            let (Some(first), Some(last)) = (append.events.first(), append.events.last()) else {
+                return Err(sqlx::Error::Protocol("an append part has no events".into()));
+            };
+            results.push(AppendResult::new(
+                append.stream.clone(),
+                EventRef::new(
+                    proto_version(row.try_get("first_version")?)?,
+                    rows::position(row.try_get("first_position")?),
+                    first.id,
+                ),
+                EventRef::new(
+                    proto_version(row.try_get("last_version")?)?,
+                    rows::position(row.try_get("last_position")?),
+                    last.id,
+                ),
+            ));
+        }
+        outcomes.push(Some(results));
     }
-    Ok(results)
+    Ok(outcomes)
 }
 
 /// A version the statement returned (never 0), as the driver's error type.
@@ -418,6 +461,8 @@ async fn repeat(
 /// The `count` events of `stream` from version `from` (deleted ones included) when they are
 /// one whole stored batch: written by one statement (positions share the writing transaction's
 /// id, see `sql::POSITION_SHIFT`), with no event of that statement just before or just after.
+/// A coalesced statement writes several calls, but never two to one stream, so within a stream
+/// one statement's events are one call's.
 /// `None` when they are only part of a batch, or several.
 async fn whole_batch(
     pool: &PgPool,

@@ -23,6 +23,7 @@ pub struct PgStoreConfig {
     pub(crate) acquire_timeout: Duration,
     pub(crate) poll_interval: Duration,
     pub(crate) settle_timeout: Duration,
+    pub(crate) append_slots: usize,
 }
 
 impl PgStoreConfig {
@@ -39,7 +40,32 @@ impl PgStoreConfig {
             acquire_timeout: Duration::from_secs(5),
             poll_interval: Duration::from_millis(250),
             settle_timeout: Duration::from_millis(50),
+            append_slots: Self::DEFAULT_APPEND_SLOTS,
         }
+    }
+
+    /// How many append statements the store sends at once by default (see
+    /// [`append_slots`](Self::append_slots)).
+    pub const DEFAULT_APPEND_SLOTS: usize = 4;
+
+    /// How many append statements the store sends at once (at least 1). Appends that arrive
+    /// while every slot is busy wait for the next free one, which writes them together: one
+    /// statement, one transaction, one commit for many callers, each with its own outcome (a
+    /// failed expectation fails only its own append). With fewer concurrent appends than slots
+    /// nothing waits. More slots: less waiting under moderate load; fewer: larger groups and
+    /// fewer commits when many writers append at once.
+    ///
+    /// ```
+    /// use postgres_store::PgStoreConfig;
+    ///
+    /// // An ingest service with many concurrent writers: larger groups, fewer commits.
+    /// let config = PgStoreConfig::new("postgres://postgres@localhost/ingest").append_slots(2);
+    /// # let _ = config;
+    /// ```
+    #[must_use]
+    pub fn append_slots(mut self, slots: usize) -> Self {
+        self.append_slots = slots.max(1);
+        self
     }
 
     /// The schema that holds the tables (created by [`migrate`](crate::PgStore::migrate)).
@@ -205,6 +231,7 @@ impl fmt::Debug for PgStoreConfig {
             .field("acquire_timeout", &self.acquire_timeout)
             .field("poll_interval", &self.poll_interval)
             .field("settle_timeout", &self.settle_timeout)
+            .field("append_slots", &self.append_slots)
             .finish()
     }
 }

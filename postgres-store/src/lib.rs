@@ -52,6 +52,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod append;
+mod coalesce;
 mod config;
 mod error;
 pub mod harness;

@@ -4,7 +4,8 @@
 
 /// How positions are made, and why `read_all` can trust them.
 ///
-/// Every append is ONE statement, hence one transaction, and writes
+/// Every append, or coalesced group of appends (see `coalesce.rs`), is ONE statement, hence one
+/// transaction, and writes
 /// `position = (xid << POSITION_SHIFT) + ord`: `xid` is the transaction's 64-bit id
 /// (`pg_current_xact_id()`, never reused, never wraps) and `ord` the row's 1-based number in the
 /// statement, below `2^POSITION_SHIFT` (the store rejects larger appends). So positions are
@@ -90,28 +91,32 @@ pub(crate) const APPEND_BATCH: &str = concat!(
 );
 
 /// Appends any number of events to any number of streams whose heads the caller does not know
-/// (`Any`, `StreamExists`, every `append_multi`, and `NoStream` on a stream with a deleted
-/// history): ONE statement, ONE round trip, atomic on its own (no BEGIN/COMMIT). One row of
-/// the arrays per event: `$1` stream, `$2` offset of the event within its stream's batch
-/// (1-based), `$3` expectation kind (see `append::kind`), `$4` expected version for `Exact`,
-/// `$5` event id, `$6` type, `$7` payload text, `$8` metadata text.
+/// (`Any`, `StreamExists`, every `append_multi`, `NoStream` on a stream with a deleted history),
+/// for one call or for a coalesced group of calls (see `coalesce.rs`): ONE statement, ONE round
+/// trip, ONE transaction (no BEGIN/COMMIT). One row of the arrays per event: `$1` stream, `$2`
+/// offset of the event within its stream's batch (1-based), `$3` expectation kind (see
+/// `append::kind`), `$4` expected version for `Exact`, `$5` event id, `$6` type, `$7` payload
+/// text, `$8` metadata text, `$9` the call the event belongs to. No two calls of a group share
+/// a stream.
 ///
 /// Each stream's head row (its highest version, live or not) is read from the
 /// `(stream_id, version)` index and locked `FOR SHARE` (see APPEND_ONE: it serialises the
 /// append with a delete of the stream). Versions continue after the head whatever its state;
-/// an expectation is checked against the head only when it is live. A failed expectation, or
-/// a tombstoned stream, makes the version NULL, so the NOT NULL constraint aborts the whole
-/// statement (SQLSTATE 23502) and nothing is stored; a concurrent writer that took the same
-/// version makes UNIQUE(stream_id, version) abort it (23505). Positions are `(xid << 20) + ord`,
-/// `ord` the event's 1-based place in the arrays, so they increase with the version inside
-/// each stream's batch.
+/// an expectation is checked against the head only when it is live. A failed expectation, or a
+/// tombstoned stream, gives its event no version (`checked`), and then no event of that CALL is
+/// inserted: each call is all or nothing, and a failing call costs the others of its group
+/// nothing. A stream with no row back was not appended to; the caller looks up why. A
+/// concurrent writer that took the same version, or a stored event id, makes a unique
+/// constraint abort the whole statement (23505): nothing of any call is stored. Positions are
+/// `(xid << 20) + ord`, `ord` the event's 1-based place in the arrays, so they increase with
+/// the version inside each stream's batch and never repeat inside the transaction.
 pub(crate) const APPEND: &str = concat!(
     r#"
 WITH input AS MATERIALIZED (
     SELECT *
     FROM unnest($1::text[], $2::int8[], $3::int4[], $4::int8[],
-                $5::uuid[], $6::text[], $7::text[], $8::text[])
-         WITH ORDINALITY AS i(stream_id, off, kind, exact, event_id, event_type, payload, metadata, ord)
+                $5::uuid[], $6::text[], $7::text[], $8::text[], $9::int4[])
+         WITH ORDINALITY AS i(stream_id, off, kind, exact, event_id, event_type, payload, metadata, call, ord)
 ),
 heads AS MATERIALIZED (
     SELECT s.stream_id, h.version AS head, coalesce(h.deleted = 0, false) AS live,
@@ -122,25 +127,29 @@ heads AS MATERIALIZED (
         ORDER BY e.version DESC LIMIT 1 FOR SHARE
     ) h ON true
 ),
-inserted AS (
-    INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
-    SELECT "#,
-    position_of!("i.ord"),
-    r#",
-           i.stream_id,
+checked AS MATERIALIZED (
+    SELECT i.*,
            CASE
                WHEN h.tombstoned THEN NULL
                WHEN i.kind = 0 THEN coalesce(h.head, 0) + i.off
                WHEN i.kind = 1 THEN CASE WHEN NOT h.live THEN coalesce(h.head, 0) + i.off END
                WHEN i.kind = 2 THEN CASE WHEN h.live THEN h.head + i.off END
                ELSE CASE WHEN h.live AND h.head = i.exact THEN i.exact + i.off END
-           END,
-           i.event_id, i.event_type, i.payload::json, i.metadata::json
+           END AS version
     FROM input i
     JOIN heads h ON h.stream_id = i.stream_id
+),
+inserted AS (
+    INSERT INTO events (position, stream_id, version, event_id, event_type, payload, metadata)
+    SELECT "#,
+    position_of!("c.ord"),
+    r#",
+           c.stream_id, c.version, c.event_id, c.event_type, c.payload::json, c.metadata::json
+    FROM checked c
+    WHERE NOT EXISTS (SELECT 1 FROM checked f WHERE f.call = c.call AND f.version IS NULL)
     -- One row order for every writer, so two multi-stream appends that wait for each other's
     -- rows cannot deadlock.
-    ORDER BY i.stream_id, i.off
+    ORDER BY c.stream_id, c.off
     RETURNING stream_id, version, position
 )
 SELECT s.stream_id,

@@ -16,9 +16,7 @@ use sqlx::{
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::{
-    PgStoreConfig, PgStoreError, append, error::invariant, lifecycle, listen, read, snapshots,
-};
+use crate::{PgStoreConfig, PgStoreError, error::invariant, lifecycle, listen, read, snapshots};
 
 /// How many events a subscription reads per page while catching up.
 const SUBSCRIPTION_PAGE: usize = 1_000;
@@ -35,8 +33,9 @@ pub(crate) const CLAIMS: Claims = Claims::portable()
 /// [`SnapshotStore`], [`StreamLifecycle`], [`CheckpointStore`]), cheap to clone (clones share one
 /// pool).
 ///
-/// Appends are one statement and one round trip each, whatever the batch size; reads of the
-/// global order never skip an event committed out of order; subscriptions wake on
+/// Appends are one statement and one round trip each, whatever the batch size, and appends
+/// that arrive together from concurrent callers share one (see
+/// [`PgStoreConfig::append_slots`]); reads of the global order never skip an event committed out of order; subscriptions wake on
 /// `LISTEN/NOTIFY` and poll as a fallback.
 ///
 /// ```no_run
@@ -67,6 +66,8 @@ struct Inner {
     listener: Mutex<Option<JoinHandle<()>>>,
     /// Notifies other processes after commits (appends no longer notify inside).
     notifier: crate::notify::Notifier,
+    /// The write slots; appends that find them busy are coalesced.
+    writer: Arc<crate::coalesce::Coalescer>,
     poll_interval: Duration,
     settle_timeout: Duration,
 }
@@ -100,6 +101,7 @@ impl PgStore {
         Ok(Self {
             inner: Arc::new(Inner {
                 notifier: crate::notify::Notifier::new(pool.clone(), channel.clone()),
+                writer: crate::coalesce::Coalescer::new(pool.clone(), config.append_slots),
                 channel,
                 pool,
                 schema,
@@ -128,6 +130,21 @@ impl PgStore {
     /// database. Its connections have `search_path` set to [`schema`](Self::schema).
     pub fn pool(&self) -> &PgPool {
         &self.inner.pool
+    }
+
+    /// How many appends wait right now for one of the store's write slots (see
+    /// [`PgStoreConfig::append_slots`]); they will be written together, in one statement.
+    /// Zero whenever fewer appends run at once than there are slots.
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), postgres_store::harness::HarnessError> {
+    /// let store = postgres_store::harness::fresh_store().await?;
+    /// assert_eq!(store.waiting_appends(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn waiting_appends(&self) -> usize {
+        self.inner.writer.waiting()
     }
 
     /// The schema holding the tables.
@@ -229,9 +246,11 @@ impl EventWriter for PgStore {
             expected = %append.expected, events = append.events.len());
         async {
             provider::validate_batch(&append, &CLAIMS)?;
-            let appends = [append];
             let _announce = Announce(self);
-            let result = append::append(&self.inner.pool, &appends)
+            let result = self
+                .inner
+                .writer
+                .append(vec![append])
                 .await?
                 .pop()
                 .ok_or_else(|| invariant("an append returned no result"))?;
@@ -246,7 +265,7 @@ impl EventWriter for PgStore {
         async {
             provider::validate_multi(&appends, &CLAIMS)?;
             let _announce = Announce(self);
-            let results = append::append(&self.inner.pool, &appends).await?;
+            let results = self.inner.writer.append(appends).await?;
             Ok(results)
         }
         .instrument(span)
