@@ -36,7 +36,7 @@ fn id(stream: &str) -> StreamId {
 }
 
 fn event(n: u32) -> NewEvent {
-    NewEvent::from_json("Happened", &format!(r#"{{"n":{n}}}"#)).expect("event")
+    NewEvent::from_json("Happened", format!(r#"{{"n":{n}}}"#)).expect("event")
 }
 
 fn spawn_append(store: &PgStore, append: StreamAppend) -> JoinHandle<Result<AppendResult>> {
