@@ -1,17 +1,22 @@
 //! The interleaved report: every workload over memory and PostgreSQL, PostgreSQL in alternating
 //! rounds with the raw limit on the same server, printed as a table and written to
-//! `target/bench-report/report.md` with an SVG plot of the concurrency curve.
+//! `target/bench-report/report.md` with SVG plots of the concurrency curve (`concurrency.svg`)
+//! and of the growth curve (`growth.svg`).
 //!
-//! `cargo bench -p benches --bench report` (a few minutes); `-- --test` for a smoke pass that
-//! writes `smoke.md` and `smoke.svg` instead.
+//! `cargo bench -p benches --bench report` (about ten minutes: it seeds a million events for
+//! the growth curve); `-- --test` for a smoke pass that writes `smoke.md`, `smoke.svg` and
+//! `smoke-growth.svg` instead.
 
 use std::path::PathBuf;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use benches::{
     interleaved::Plan,
-    report::{Row, latency, machine, memory, postgres, render},
+    report::{
+        Row, catch_up, contention, growth, latency, machine, memory, pgbench, postgres, reads,
+        render,
+    },
 };
 use postgres_store::{PgStore, PgStoreConfig, harness::LocalCluster};
 
@@ -44,9 +49,16 @@ fn main() {
         "- plan: {} rounds of {:?} per side; PostgreSQL and its raw limit alternate, provider first in even rounds; CHECKPOINT before each measurement",
         plan.rounds, plan.per_side
     ));
+    let started = Instant::now();
+    let read_all_events = if smoke {
+        catch_up::SMOKE_EVENTS
+    } else {
+        catch_up::EVENTS
+    };
     let mut rows: Vec<Row> = runtime
-        .block_on(memory::measure(plan))
+        .block_on(memory_rows(plan, read_all_events))
         .unwrap_or_else(|error| panic!("a memory workload failed: {error}"));
+    eprintln!("report: memory rows after {:.0?}", started.elapsed());
     let latency_time = if smoke {
         Duration::from_millis(300)
     } else {
@@ -93,11 +105,56 @@ fn main() {
                     .await
                     .unwrap_or_else(|error| panic!("cannot read the server's settings: {error}")),
             );
-            rows.extend(
-                postgres::compare(plan, &store)
+            let mut pg = postgres::compare(plan, &store)
+                .await
+                .unwrap_or_else(|error| panic!("a PostgreSQL workload failed: {error}"));
+            eprintln!("report: PostgreSQL rows after {:.0?}", started.elapsed());
+            pg.push(
+                contention::compare(plan, &store)
                     .await
-                    .unwrap_or_else(|error| panic!("a PostgreSQL workload failed: {error}")),
+                    .unwrap_or_else(|error| panic!("the contended workload failed: {error}")),
             );
+            // pgbench's rows go beside the PostgreSQL writers rows they are the limit of.
+            match pgbench::measure(plan, &url, &store).await {
+                Ok(Some(bench)) => {
+                    let at = pg
+                        .iter()
+                        .rposition(|row| row.writers.is_some())
+                        .map_or(pg.len(), |last| last + 1);
+                    pg.splice(at..at, bench);
+                }
+                Ok(None) => {
+                    println!(
+                        "pgbench not found (nor beside the server, nor on PATH): no pgbench rows"
+                    );
+                    header.push("- pgbench: not found, no pgbench rows".to_owned());
+                }
+                Err(error) => panic!("pgbench failed: {error}"),
+            }
+            eprintln!("report: pgbench after {:.0?}", started.elapsed());
+            pg.extend(
+                catch_up::compare(
+                    plan,
+                    &url,
+                    &format!("{}_catchup", store.schema()),
+                    read_all_events,
+                )
+                .await
+                .unwrap_or_else(|error| panic!("the catch-up workload failed: {error}")),
+            );
+            eprintln!("report: catch-up after {:.0?}", started.elapsed());
+            let steps: &[u64] = if smoke {
+                &growth::SMOKE_STEPS
+            } else {
+                &growth::STEPS
+            };
+            pg.extend(
+                growth::compare(plan, &url, &format!("{}_growth", store.schema()), steps)
+                    .await
+                    .unwrap_or_else(|error| panic!("the growth curve failed: {error}")),
+            );
+            eprintln!("report: growth curve after {:.0?}", started.elapsed());
+            rows.extend(pg);
             let reader =
                 PgStore::connect(PgStoreConfig::new(&url).schema(store.schema().to_owned()))
                     .await
@@ -123,22 +180,49 @@ fn main() {
     );
     println!("\n{report}");
     let dir = target_dir().join("bench-report");
-    let (md, svg) = if smoke {
-        ("smoke.md", "smoke.svg")
+    let (md, svg, growth_svg) = if smoke {
+        ("smoke.md", "smoke.svg", "smoke-growth.svg")
     } else {
-        ("report.md", "concurrency.svg")
+        ("report.md", "concurrency.svg", "growth.svg")
     };
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| std::fs::write(dir.join(md), &report))
-        .and_then(|()| std::fs::write(dir.join(svg), render::concurrency_svg(&rows)));
+        .and_then(|()| std::fs::write(dir.join(svg), render::concurrency_svg(&rows)))
+        .and_then(|()| std::fs::write(dir.join(growth_svg), render::growth_svg(&rows)));
     match written {
         Ok(()) => println!(
-            "written: {} and {}",
+            "written: {}, {} and {} (after {:.0?})",
             dir.join(md).display(),
-            dir.join(svg).display()
+            dir.join(svg).display(),
+            dir.join(growth_svg).display(),
+            started.elapsed()
         ),
         Err(error) => panic!("cannot write the report into {}: {error}", dir.display()),
     }
+}
+
+/// The memory rows: [`memory::measure`]'s, with the other stream reads beside its 1,000-event
+/// one, then read_all over `read_all_events` events and the contended executor.
+async fn memory_rows(plan: Plan, read_all_events: u64) -> Result<Vec<Row>, es_core::Error> {
+    let mut rows = memory::measure(plan).await?;
+    // memory::measure reads the 1,000-event stream; the other lengths go on either side of it.
+    let others: Vec<u64> = reads::STREAM_LENGTHS
+        .into_iter()
+        .filter(|&len| len != 1_000)
+        .collect();
+    let mut block = reads::memory(plan, &others).await?;
+    let thousand = reads::read_workload(1_000);
+    match rows.iter().position(|row| row.workload == thousand) {
+        Some(at) => {
+            let row = rows.remove(at);
+            block.insert(others.partition_point(|&len| len < 1_000), row);
+            rows.splice(at..at, block);
+        }
+        None => rows.extend(block),
+    }
+    rows.push(catch_up::memory(plan, read_all_events).await?);
+    rows.push(contention::memory(plan).await?);
+    Ok(rows)
 }
 
 /// One timed append every 10 ms beside 4 writers appending as fast as they can.

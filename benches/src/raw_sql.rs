@@ -26,6 +26,10 @@ const INSERT_BATCH: &str = "INSERT INTO raw_events (stream_id, version, event_id
 const READ: &str = "SELECT position, stream_id, version, event_id, event_type, payload::text AS payload, \
      metadata::text AS metadata, recorded_at FROM raw_events WHERE stream_id = $1 ORDER BY version";
 
+/// One page of the global order: the plainest catch-up a hand-written reader would page with.
+const READ_AFTER: &str = "SELECT position, stream_id, version, event_id, event_type, payload::text AS payload, \
+     metadata::text AS metadata, recorded_at FROM raw_events WHERE position > $1 ORDER BY position LIMIT $2";
+
 fn db(error: sqlx::Error) -> Error {
     Error::backend(error)
 }
@@ -144,19 +148,58 @@ impl RawSql {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        let mut count = 0;
-        for row in &rows {
-            let _: (i64, String, i64, uuid::Uuid, String, String, String) = (
-                row.try_get(0).map_err(db)?,
-                row.try_get(1).map_err(db)?,
-                row.try_get(2).map_err(db)?,
-                row.try_get(3).map_err(db)?,
-                row.try_get(4).map_err(db)?,
-                row.try_get(5).map_err(db)?,
-                row.try_get(6).map_err(db)?,
-            );
-            count += 1;
-        }
-        Ok(count)
+        decode_all(&rows).map(|(count, _)| count)
     }
+
+    /// Pages through the whole table in position order, `page` rows at a time, each page after
+    /// the last position of the one before, until a page comes back short: a catch-up with no
+    /// guard against positions committed out of order. Returns the rows read.
+    pub async fn read_all(&self, page: usize) -> Result<u64, Error> {
+        let limit = i64::try_from(page).unwrap_or(i64::MAX);
+        let (mut after, mut count) = (0i64, 0u64);
+        loop {
+            let rows = sqlx::query(READ_AFTER)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+            let (read, last) = decode_all(&rows)?;
+            count += read;
+            match last {
+                Some(last) if rows.len() >= page => after = last,
+                _ => return Ok(count),
+            }
+        }
+    }
+
+    /// How many rows the table holds.
+    pub async fn count(&self) -> Result<u64, Error> {
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM raw_events")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(count.unsigned_abs())
+    }
+}
+
+/// Decodes every row into owned values (the same columns the store decodes); returns how many
+/// and the last row's position.
+fn decode_all(rows: &[sqlx::postgres::PgRow]) -> Result<(u64, Option<i64>), Error> {
+    let mut count = 0;
+    let mut last = None;
+    for row in rows {
+        let decoded: (i64, String, i64, uuid::Uuid, String, String, String) = (
+            row.try_get(0).map_err(db)?,
+            row.try_get(1).map_err(db)?,
+            row.try_get(2).map_err(db)?,
+            row.try_get(3).map_err(db)?,
+            row.try_get(4).map_err(db)?,
+            row.try_get(5).map_err(db)?,
+            row.try_get(6).map_err(db)?,
+        );
+        last = Some(decoded.0);
+        count += 1;
+    }
+    Ok((count, last))
 }

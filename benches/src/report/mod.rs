@@ -1,9 +1,11 @@
 //! The benchmark report: every workload over memory and PostgreSQL, PostgreSQL interleaved with
 //! the raw limit (see [`crate::interleaved`]), as a table, a markdown file and an SVG plot.
 //!
-//! `cargo bench -p benches --bench report` runs it in full (5 rounds of 1 s per side, a few
-//! minutes) and writes `target/bench-report/report.md` and `concurrency.svg`;
-//! `-- --test` runs a smoke pass (2 rounds of 20 ms) into `smoke.md`, to show that it runs.
+//! `cargo bench -p benches --bench report` runs it in full (6 rounds of 1 s per side, about ten
+//! minutes with the growth curve's million events) and writes `target/bench-report/report.md`,
+//! `concurrency.svg` and `growth.svg`; `-- --test` runs a smoke pass (2 rounds of 20 ms, the
+//! growth curve at 10,000 events only) into `smoke.md`, `smoke.svg` and `smoke-growth.svg`, to
+//! show that it runs.
 //!
 //! ```
 //! use benches::report::{Row, render};
@@ -15,11 +17,17 @@
 
 use crate::interleaved::{Round, UNSTABLE_SPREAD, median, spread};
 
+pub mod catch_up;
+pub mod contention;
+pub mod growth;
 pub mod latency;
 pub mod machine;
 pub mod memory;
+pub mod pgbench;
 pub mod postgres;
+pub mod reads;
 pub mod render;
+pub mod repeat;
 
 /// The name of the concurrency workload with `writers` writers.
 ///
@@ -52,6 +60,21 @@ pub struct Row {
     pub rounds: usize,
     /// The writers of a concurrency workload, for the plot.
     pub writers: Option<usize>,
+    /// Where the row sits on the growth curve, for its plot.
+    pub growth: Option<Growth>,
+    /// What the figures alone do not say (retries, why there is no raw limit); shown in the
+    /// table's note column.
+    pub note: Option<String>,
+}
+
+/// A point of the growth curve: one workload measured with a given number of events already in
+/// the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Growth {
+    /// The workload without the table size (the plot's series, with the provider).
+    pub workload: String,
+    /// Events in the table while it was measured.
+    pub table_events: u64,
 }
 
 impl Row {
@@ -78,6 +101,8 @@ impl Row {
             spread: spread(&ratios),
             rounds: rounds.len(),
             writers: None,
+            growth: None,
+            note: None,
         }
     }
 
@@ -92,12 +117,29 @@ impl Row {
             spread: spread(rates),
             rounds: rates.len(),
             writers: None,
+            growth: None,
+            note: None,
         }
     }
 
     /// The same row, marked as a concurrency workload of `writers` writers.
     pub fn with_writers(mut self, writers: usize) -> Self {
         self.writers = Some(writers);
+        self
+    }
+
+    /// The same row, marked as a point of the growth curve.
+    pub fn with_growth(mut self, workload: &str, table_events: u64) -> Self {
+        self.growth = Some(Growth {
+            workload: workload.to_owned(),
+            table_events,
+        });
+        self
+    }
+
+    /// The same row with a note for the table.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
         self
     }
 

@@ -3,9 +3,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use es_core::Error;
-use postgres_store::PgStore;
+use postgres_store::{PgStore, PgStoreConfig};
 
-use super::Row;
+use super::{Row, reads};
 use crate::{
     fixtures::fresh_stream,
     interleaved::{Plan, interleave, rate, rate_concurrent},
@@ -15,9 +15,6 @@ use crate::{
 
 /// The writer counts of the concurrency curve.
 pub const WRITERS: [usize; 4] = [1, 4, 16, 64];
-
-/// Events in the stream the read workload loads.
-const STREAM_LEN: u64 = 1_000;
 
 /// Every PostgreSQL workload next to its raw limit, on `store` (whose pool the raw statements
 /// share, so both sides have the same connections). `store`'s pool needs at least 64
@@ -91,26 +88,45 @@ pub async fn compare(plan: Plan, store: &PgStore) -> Result<Vec<Row>, Error> {
         rows.push(Row::from_rounds(&name, "postgres", &rounds).with_writers(writers));
     }
 
-    let stream = workloads::seed_stream(store, STREAM_LEN).await?;
-    let raw_stream = raw.seed_stream(STREAM_LEN).await?;
-    let rounds = interleave(
-        plan,
-        before,
-        |time| rate(time, || workloads::read_stream(store, &stream)),
-        |time| rate(time, || raw.read_stream(&raw_stream)),
-    )
-    .await?;
-    rows.push(Row::from_rounds(
-        "read a 1,000-event stream",
-        "postgres",
-        &rounds,
-    ));
+    rows.extend(reads::compare(plan, store, &raw, &reads::STREAM_LENGTHS, before).await?);
     Ok(rows)
+}
+
+/// A store and its raw table in a schema of their own (`schema`, created when missing), for
+/// workloads that need to know how many events the tables hold: the main schema holds whatever
+/// the workloads before them wrote.
+///
+/// # Errors
+///
+/// A connection, migration or `CREATE TABLE` that failed.
+pub async fn open_schema(url: &str, schema: &str) -> Result<(PgStore, RawSql), Error> {
+    let config = PgStoreConfig::new(url).schema(schema).max_connections(8);
+    let store = PgStore::connect(config).await.map_err(Error::backend)?;
+    store.migrate().await.map_err(Error::backend)?;
+    let raw = RawSql::create(store.pool().clone()).await?;
+    Ok((store, raw))
+}
+
+/// Drops `store`'s schema with everything in it and closes its pool: the seeded tables of
+/// [`open_schema`] are large, and a `DATABASE_URL` server should not keep them.
+///
+/// # Errors
+///
+/// The `DROP SCHEMA` that failed.
+pub async fn drop_schema(store: &PgStore) -> Result<(), Error> {
+    // The schema name was validated as a plain identifier when the store connected.
+    let drop = format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", store.schema());
+    sqlx::query(sqlx::AssertSqlSafe(drop))
+        .execute(store.pool())
+        .await
+        .map_err(Error::backend)?;
+    store.close().await;
+    Ok(())
 }
 
 /// Writes dirty pages out, so that neither side of a round pays for the other's writes.
 /// A role that may not checkpoint (a `DATABASE_URL` without the privilege) measures without.
-async fn checkpoint(store: &PgStore) -> Result<(), Error> {
+pub async fn checkpoint(store: &PgStore) -> Result<(), Error> {
     static TOLD: AtomicBool = AtomicBool::new(false);
     if let Err(error) = sqlx::query("CHECKPOINT").execute(store.pool()).await
         && !TOLD.swap(true, Ordering::Relaxed)
