@@ -1,7 +1,7 @@
 //! Events and streams the workloads write: deposits of the [`domain`](crate::domain) account.
 //!
 //! ```
-//! use benches::fixtures::{deposit, deposits, fresh_stream};
+//! use es_bench::fixtures::{deposit, deposits, fresh_stream};
 //!
 //! assert_eq!(deposit(5)?.payload.as_str(), r#"{"Deposited":{"amount":5}}"#);
 //! assert_eq!(deposits(3)?.len(), 3);

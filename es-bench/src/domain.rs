@@ -7,7 +7,7 @@
 //! for small events.
 //!
 //! ```
-//! use benches::domain::{Account, AccountCommand, AccountEvent};
+//! use es_bench::domain::{Account, AccountCommand, AccountEvent};
 //! use es_core::{Aggregate, DomainEvent};
 //!
 //! let account = Account::default();

@@ -3,11 +3,12 @@
 //! [`SnapshotStore`], and the ones that go through the [`Repository`] a full [`EventStore`].
 //! Each returns how many events it moved, so a benchmark can report events per second.
 //!
-//! Every workload once, on the memory store (a criterion bench around them: the crate docs,
-//! "Benchmark your own store"):
+//! [`run`](crate::run) measures all of them against a store factory; they are public so that a
+//! criterion bench, or a workload of your own, can call them one by one. Every workload once, on
+//! the memory store:
 //!
 //! ```
-//! use benches::{domain::Account, workloads};
+//! use es_bench::{domain::Account, workloads};
 //! use es_core::Repository;
 //! use memory_store::MemoryStore;
 //!
@@ -68,7 +69,7 @@ pub async fn append_batches<S: EventWriter>(
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// let store = memory_store::MemoryStore::new();
-/// assert_eq!(benches::workloads::append_to_new_streams(&store, 3).await.unwrap(), 3);
+/// assert_eq!(es_bench::workloads::append_to_new_streams(&store, 3).await.unwrap(), 3);
 /// # });
 /// ```
 pub async fn append_to_new_streams<S: EventWriter>(
@@ -113,8 +114,36 @@ pub async fn append_multi<S: EventWriter>(
 /// decides on fresh state and retries conflicts, `commands` commands each in all. Every round of
 /// [`CONTENTION_ROUND`] commands per writer moves to a fresh stream, so what is measured is
 /// contention, not the replay of an ever longer stream. Returns the events committed (every
-/// command commits exactly one).
+/// command commits exactly one); [`contend`] also counts the retries.
 pub async fn contended_commands<S>(store: S, writers: u64, commands: u64) -> Result<u64, Error>
+where
+    S: EventStore + Clone + 'static,
+{
+    Ok(contend(store, writers, commands).await?.events)
+}
+
+/// What a contended run did: the events committed and the attempts beyond the first that the
+/// executor needed for them (conflicts it decided again on).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Contended {
+    /// Events committed: one per command.
+    pub events: u64,
+    /// Attempts beyond each command's first.
+    pub retries: u64,
+}
+
+/// [`contended_commands`], counting the executor's retries. The writers are spawned tasks, so
+/// on a multi-threaded runtime they race for real.
+///
+/// ```
+/// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+/// let store = memory_store::MemoryStore::new();
+/// let run = es_bench::workloads::contend(store, 4, 8).await?;
+/// assert_eq!(run.events, 32);
+/// # Ok::<(), es_core::Error>(())
+/// # }).unwrap();
+/// ```
+pub async fn contend<S>(store: S, writers: u64, commands: u64) -> Result<Contended, Error>
 where
     S: EventStore + Clone + 'static,
 {
@@ -125,6 +154,7 @@ where
         }),
     );
     let mut left = commands;
+    let mut retries = 0;
     while left > 0 {
         let round = left.min(CONTENTION_ROUND);
         left -= round;
@@ -133,25 +163,31 @@ where
             .map(|_| {
                 let (repository, stream) = (repository.clone(), stream.clone());
                 tokio::spawn(async move {
+                    let mut retries = 0;
                     for _ in 0..round {
                         let deposit = AccountCommand::Deposit { amount: 1 };
-                        repository
-                            .execute(&stream, &deposit, &())
-                            .await
-                            .map_err(|error| match error {
-                                ExecuteError::Store(error) => error,
-                                other => Error::backend(other),
-                            })?;
+                        let executed =
+                            repository
+                                .execute(&stream, &deposit, &())
+                                .await
+                                .map_err(|error| match error {
+                                    ExecuteError::Store(error) => error,
+                                    other => Error::backend(other),
+                                })?;
+                        retries += u64::from(executed.attempts.saturating_sub(1));
                     }
-                    Ok::<(), Error>(())
+                    Ok::<u64, Error>(retries)
                 })
             })
             .collect();
         for task in tasks {
-            task.await.map_err(Error::backend)??;
+            retries += task.await.map_err(Error::backend)??;
         }
     }
-    Ok(writers * commands)
+    Ok(Contended {
+        events: writers * commands,
+        retries,
+    })
 }
 
 /// Commands per writer before the contended workload moves to a fresh stream.
@@ -159,10 +195,21 @@ pub const CONTENTION_ROUND: u64 = 8;
 
 /// Fills a fresh stream with `events` deposits (in batches of up to 1000) and returns its id.
 pub async fn seed_stream<S: EventWriter>(store: &S, events: u64) -> Result<StreamId, Error> {
+    seed_stream_in_batches(store, events, 1_000).await
+}
+
+/// Fills a fresh stream with `events` deposits in batches of up to `batch` (at least 1), for a
+/// store that takes fewer than 1000 events per append; returns its id.
+pub async fn seed_stream_in_batches<S: EventWriter>(
+    store: &S,
+    events: u64,
+    batch: u64,
+) -> Result<StreamId, Error> {
+    let batch = batch.max(1);
     let stream = fresh_stream("seeded")?;
     let mut written = 0;
     while written < events {
-        let batch = (events - written).min(1_000);
+        let batch = (events - written).min(batch);
         store
             .append_events(&stream, ExpectedVersion::Any, deposits(batch)?)
             .await?;

@@ -1,6 +1,7 @@
 //! Measurement that holds on a noisy machine: a provider and the raw limit it is compared with
 //! are measured in alternating rounds (provider first in even rounds, raw first in odd ones,
-//! an even number of them, so that a drift inside a round favours each side equally often), on the same server and table state, with a hook run
+//! an even number of them, so that a drift inside a round favours each side equally often), on
+//! the same server and table state, with a hook run
 //! before every measurement (a `CHECKPOINT` on PostgreSQL, so that neither side pays for the
 //! other's dirty pages). Every ratio therefore compares the same minutes, and it is reported
 //! with its spread over the rounds.
@@ -8,7 +9,7 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! use benches::interleaved::{Plan, interleave, rate};
+//! use es_bench::interleaved::{Plan, interleave, rate};
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let plan = Plan { rounds: 3, per_side: Duration::from_millis(5) };
 //! let rounds = interleave(
@@ -32,7 +33,7 @@ use std::{
 use es_core::Error;
 
 /// How long and how often to measure.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
     /// Rounds of (provider, raw) pairs.
     pub rounds: usize,
