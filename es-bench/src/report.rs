@@ -88,6 +88,8 @@ pub struct Entry {
     pub workload: String,
     /// Its figures, or why there are none.
     pub outcome: Outcome,
+    /// What the figures alone do not say (how a rate is counted), shown in the note column.
+    pub note: Option<String>,
 }
 
 /// A workload's figures, or why it did not run.
@@ -138,6 +140,7 @@ impl Entry {
                 rates: rates.to_vec(),
                 retries: None,
             }),
+            note: None,
         }
     }
 
@@ -148,7 +151,15 @@ impl Entry {
             outcome: Outcome::Skipped {
                 reason: reason.into(),
             },
+            note: None,
         }
+    }
+
+    /// With a note for the table.
+    #[must_use]
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
     }
 
     /// With the executor's retries (for a measured entry; a skipped one stays as it is).
@@ -201,11 +212,14 @@ impl fmt::Display for Report {
                             thousands(r.commands)
                         )
                     });
-                    let note = if entry.is_unstable() {
-                        "unstable: the rounds disagree, do not rely on this figure"
-                    } else {
-                        ""
-                    };
+                    let unstable = entry
+                        .is_unstable()
+                        .then_some("unstable: the rounds disagree, do not rely on this figure");
+                    let note = [unstable, entry.note.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     writeln!(
                         f,
                         "| {} | {} | ±{:.1} % | {} | {retries} | {note} |",
@@ -228,7 +242,7 @@ impl fmt::Display for Report {
             writeln!(f)?;
             writeln!(
                 f,
-                "Unstable: the rounds of that workload stray more than ±{:.0} % from their median; \
+                "Unstable: the rounds of those workloads stray more than ±{:.0} % from their median; \
                  run again on a quieter machine or with more rounds.",
                 UNSTABLE_SPREAD * 100.0
             )?;

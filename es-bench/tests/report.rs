@@ -119,6 +119,15 @@ async fn run_with_snapshots_measures_every_workload() {
         .expect("the contended workload counts retries");
     assert!(contended.commands > 0, "{contended:?}");
     assert!(report.store().contains("MemoryStore"), "{}", report.store());
+    for rehydrate in ["rehydrate a 1,000-event account", SNAPSHOT_WORKLOAD] {
+        let note = report
+            .get(rehydrate)
+            .and_then(|entry| entry.note.as_deref());
+        assert!(
+            note.is_some_and(|note| note.contains("loads/s")),
+            "{report}"
+        );
+    }
 
     let table = report.to_string();
     for workload in EVERY_WORKLOAD {

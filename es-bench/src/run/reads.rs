@@ -5,7 +5,7 @@
 use es_core::{Repository, SnapshotStore, testing::StoreFactory};
 
 use super::{Bench, failed, rounds, seed_batch, visible};
-use crate::{Result, domain::Account, interleaved::rate, report::thousands, workloads};
+use crate::{Entry, Result, domain::Account, interleaved::rate, report::thousands, workloads};
 
 /// The stream lengths read.
 const STREAM_LENGTHS: [u64; 3] = [10, 1_000, 10_000];
@@ -21,6 +21,14 @@ const PAGE: usize = 500;
 const HISTORY: u64 = 1_000;
 /// The events after the snapshot.
 const TAIL: u64 = 10;
+
+/// How the rehydrating rows count, so the two compare: loads per second times the history.
+fn history_note() -> String {
+    format!(
+        "events of history per second: loads/s × {}",
+        thousands(HISTORY)
+    )
+}
 
 /// The names of the snapshot workloads.
 fn snapshot_workloads() -> [String; 1] {
@@ -104,7 +112,8 @@ impl<F: StoreFactory> Bench<'_, F> {
         })
         .await
         .map_err(failed(&name))?;
-        self.measured(&name, &rates);
+        self.report
+            .push(Entry::from_rates(&name, &rates).with_note(history_note()));
         Ok(())
     }
 
@@ -131,8 +140,8 @@ where
         workloads::snapshot_before_tail(&fresh.store, &stream, TAIL)
             .await
             .map_err(failed(&name))?;
-        // u64::MAX: loading never saves a snapshot of its own, so every load starts from the
-        // one taken above.
+        // u64::MAX: nothing here executes a command, and no load saves a snapshot, so every load
+        // starts from the one taken above.
         let repository =
             &Repository::<Account, _>::new(fresh.store.clone()).with_snapshots(u64::MAX);
         let stream = &stream;
@@ -141,7 +150,8 @@ where
         })
         .await
         .map_err(failed(&name))?;
-        self.measured(&name, &rates);
+        self.report
+            .push(Entry::from_rates(&name, &rates).with_note(history_note()));
         Ok(())
     }
 }
