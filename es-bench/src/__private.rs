@@ -92,6 +92,12 @@ where
         .enable_all()
         .build()
         .map_err(Error::Runtime)?;
+    // About 20 workloads: a full run takes a few minutes, so say so before it starts.
+    eprintln!(
+        "es-bench {name}: every workload, {} rounds of at least {} ms each",
+        plan.rounds,
+        plan.per_side.as_millis()
+    );
     let report = runtime.block_on(bench(plan))?;
     println!("{report}");
     let dir = target_dir().join("bench-report");

@@ -32,12 +32,13 @@ use std::{
 
 use es_core::Error;
 
-/// How long and how often to measure.
+/// How long and how often to measure: for [`interleave`], rounds of (provider, raw) pairs;
+/// for [`run`](crate::run), rounds of each workload alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Plan {
-    /// Rounds of (provider, raw) pairs.
+    /// Rounds of (provider, raw) pairs, or of each workload.
     pub rounds: usize,
-    /// How long each side runs in a round (whole calls: at least this long).
+    /// How long each side (or workload) runs in a round (whole calls: at least this long).
     pub per_side: Duration,
 }
 
