@@ -479,7 +479,11 @@ async fn whole_batch(
         .fetch_all(pool)
         .await
         .map_err(store_error)?;
-    let events = rows.iter().map(rows::decode).collect::<Result<Vec<_>>>()?;
+    let mut decoder = rows::Decoder::of_stream(stream);
+    let events = rows
+        .iter()
+        .map(|row| decoder.decode(row))
+        .collect::<Result<Vec<_>>>()?;
     let statement = |e: &es_core::RecordedEvent| e.position.get() >> sql::POSITION_SHIFT;
     let skip = usize::from(start < from.get());
     let Some(run) = events.get(skip..skip + count) else {

@@ -37,9 +37,10 @@ pub(crate) async fn read_stream(
         .await
         .map_err(store_error)?;
     let mut events = Vec::with_capacity(rows.len());
+    let mut decoder = rows::Decoder::of_stream(stream);
     for row in &rows {
         if rows::has_event(row)? {
-            events.push(rows::decode(row)?);
+            events.push(decoder.decode(row)?);
         } else if row.try_get::<bool, _>("tombstoned").map_err(store_error)? {
             return Err(Error::StreamDeleted {
                 stream: stream.clone(),
@@ -178,6 +179,7 @@ impl Query<'_> {
             behind: false,
             blocker: None,
         };
+        let mut decoder = rows::Decoder::default();
         for row in rows {
             read.held_back |= row.try_get::<bool, _>("held_back").map_err(store_error)?;
             read.behind |= row.try_get::<bool, _>("behind").map_err(store_error)?;
@@ -186,7 +188,7 @@ impl Query<'_> {
                 .map_err(store_error)?
                 .unsigned_abs();
             if rows::has_event(row)? {
-                read.events.push(rows::decode(row)?);
+                read.events.push(decoder.decode(row)?);
             }
         }
         // The statement orders the page; keep that guarantee independent of the plan's shape

@@ -179,7 +179,7 @@ LEFT JOIN LATERAL (
 ) h ON true
 "#;
 
-/// The columns every read returns, in the order `rows::decode` expects.
+/// The columns every read returns, which `rows::Decoder` reads.
 macro_rules! event_columns {
     () => {
         "position, stream_id, version, event_id, event_type, payload::text AS payload, \
