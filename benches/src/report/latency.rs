@@ -26,11 +26,19 @@ pub struct Latency {
     /// How many of them were delivered before their append returned (counted as 0: a store
     /// that wakes its own subscriptions at commit can deliver before it replies).
     pub before_ack: usize,
+    /// The background load the writers reached, in events per second (below the pace they were
+    /// given when the store could not keep it).
+    pub load_per_s: f64,
 }
 
 /// Appends one timed event every `every` for `time` to `writer` while `background` other
-/// writers append as fast as they can to streams of their own, and a subscription on `reader`
+/// writers each append one event every `load_every` to streams of their own (a steady load; a
+/// writer that cannot keep its pace goes as fast as it can), and a subscription on `reader`
 /// (from the head) takes every event; returns the latencies of the timed events.
+///
+/// The load is paced, not flat out: a subscriber that shares two cores with writers going flat
+/// out falls further behind the longer the run, and its "latency" grows with the run's length
+/// (it measures the shortfall of its throughput, not the delay of a delivery).
 ///
 /// # Errors
 ///
@@ -42,6 +50,7 @@ pub async fn measure<W, R>(
     every: Duration,
     time: Duration,
     background: usize,
+    load_every: Duration,
 ) -> Result<Latency, Error>
 where
     W: EventWriter + Clone + Send + Sync + 'static,
@@ -55,15 +64,17 @@ where
             let writer = writer.clone();
             tokio::spawn(async move {
                 let stream = fresh_stream("latency-load")?;
+                let mut tick = tokio::time::interval(load_every);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                let mut appended = 0u64;
                 while Instant::now() < stop {
+                    tick.tick().await;
                     writer
                         .append_events(&stream, ExpectedVersion::Any, [deposit(1)?])
                         .await?;
-                    // A store that never waits (memory) would otherwise keep the worker
-                    // threads from the timed writer and the subscriber.
-                    tokio::task::yield_now().await;
+                    appended += 1;
                 }
-                Ok::<(), Error>(())
+                Ok::<u64, Error>(appended)
             })
         })
         .collect();
@@ -122,8 +133,9 @@ where
             delivered.insert(event.id, Instant::now());
         }
     }
+    let mut load_events = 0u64;
     for task in load {
-        task.await.map_err(Error::backend)??;
+        load_events += task.await.map_err(Error::backend)??;
     }
     let acked = acked.lock();
     let mut before_ack = 0;
@@ -145,5 +157,6 @@ where
         p99: at(0.99),
         delivered: latencies.len(),
         before_ack,
+        load_per_s: load_events as f64 / time.as_secs_f64(),
     })
 }

@@ -55,16 +55,17 @@ pub fn markdown_table(rows: &[Row]) -> String {
 /// Delivery latencies as a markdown table: store, path, p50, p99, events.
 pub fn latency_table(rows: &[(String, super::latency::Latency)]) -> String {
     let mut out = String::from(
-        "| subscriber | p50 | p99 | timed events | delivered before their append returned |\n|---|---:|---:|---:|---:|\n",
+        "| subscriber | p50 | p99 | timed events | delivered before their append returned | load reached |\n|---|---:|---:|---:|---:|---:|\n",
     );
     for (name, latency) in rows {
         let _ = writeln!(
             out,
-            "| {name} | {:.1} ms | {:.1} ms | {} | {} |",
+            "| {name} | {:.1} ms | {:.1} ms | {} | {} | {} |",
             latency.p50.as_secs_f64() * 1e3,
             latency.p99.as_secs_f64() * 1e3,
             latency.delivered,
-            latency.before_ack
+            latency.before_ack,
+            rate(latency.load_per_s)
         );
     }
     out
