@@ -3,18 +3,16 @@
 //! the events committed per second and how many retries a command took; the raw limit has no
 //! such loop, so there is nothing to divide by.
 
-use std::{cell::Cell, sync::Arc};
+use std::cell::Cell;
 
-use es_core::{Error, EventStore, ExecuteError, Repository, RetryPolicy};
+use es_core::{Error, EventStore};
 use memory_store::MemoryStore;
 use postgres_store::PgStore;
 
 use super::{Row, postgres};
 use crate::{
-    domain::{Account, AccountCommand},
-    fixtures::fresh_stream,
     interleaved::{Plan, median, rate},
-    workloads::CONTENTION_ROUND,
+    workloads::{CONTENTION_ROUND, contend},
 };
 
 /// The writers racing on one stream.
@@ -23,86 +21,17 @@ pub const WRITERS: u64 = 8;
 /// The workload's name in the report.
 pub const WORKLOAD: &str = "8 writers on one stream through the executor";
 
-/// What [`contended_commands`] did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Contended {
-    /// Events committed (one per command).
-    pub events: u64,
-    /// Attempts beyond the first, over all commands.
-    pub retries: u64,
-}
-
-/// `writers` tasks execute `commands` deposit commands each on one fresh stream through a
-/// repository that retries conflicts (up to 1,000 attempts, the default jittered delays), as
-/// [`workloads::contended_commands`](crate::workloads::contended_commands) does for one round,
-/// counting the retries the executor reports.
-///
-/// ```
-/// use benches::report::contention::contended_commands;
-///
-/// # tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
-/// let done = contended_commands(memory_store::MemoryStore::new(), 4, 5).await?;
-/// assert_eq!(done.events, 20);
-/// # Ok::<(), es_core::Error>(())
-/// # }).unwrap();
-/// ```
-///
-/// # Errors
-///
-/// The first store error of a command, or a command that ran out of attempts.
-pub async fn contended_commands<S>(
-    store: S,
-    writers: u64,
-    commands: u64,
-) -> Result<Contended, Error>
-where
-    S: EventStore + Clone + 'static,
-{
-    let repository = Arc::new(
-        Repository::<Account, S>::new(store).with_retry(RetryPolicy {
-            max_attempts: 1_000,
-            ..RetryPolicy::default()
-        }),
-    );
-    let stream = fresh_stream("contended")?;
-    let tasks: Vec<_> = (0..writers)
-        .map(|_| {
-            let (repository, stream) = (repository.clone(), stream.clone());
-            tokio::spawn(async move {
-                let mut retries = 0u64;
-                for _ in 0..commands {
-                    let deposit = AccountCommand::Deposit { amount: 1 };
-                    let executed =
-                        repository
-                            .execute(&stream, &deposit, &())
-                            .await
-                            .map_err(|error| match error {
-                                ExecuteError::Store(error) => error,
-                                other => Error::backend(other),
-                            })?;
-                    retries += u64::from(executed.attempts.saturating_sub(1));
-                }
-                Ok::<u64, Error>(retries)
-            })
-        })
-        .collect();
-    let mut done = Contended::default();
-    for task in tasks {
-        done.retries += task.await.map_err(Error::backend)??;
-        done.events += commands;
-    }
-    Ok(done)
-}
-
-/// Events per second and retries per command of one round: [`WRITERS`] writers, a fresh
-/// stream after every [`CONTENTION_ROUND`] commands each, again and again for `time`.
+/// Events per second and retries per command of one round: [`WRITERS`] writers through
+/// [`contend`], a fresh stream after every [`CONTENTION_ROUND`] commands each, again and
+/// again for `time`.
 async fn round<S>(store: &S, time: std::time::Duration) -> Result<(f64, f64), Error>
 where
     S: EventStore + Clone + 'static,
 {
     let (events, retries) = (Cell::new(0u64), Cell::new(0u64));
     let per_s = rate(time, || async {
-        let done = contended_commands(store.clone(), WRITERS, CONTENTION_ROUND).await?;
+        // One stream per call: `contend` moves to a fresh one every CONTENTION_ROUND commands.
+        let done = contend(store.clone(), WRITERS, CONTENTION_ROUND).await?;
         events.set(events.get() + done.events);
         retries.set(retries.get() + done.retries);
         Ok(done.events)

@@ -1,7 +1,9 @@
 //! The server's own limit: `pgbench` running the raw one-row insert
 //! ([`RawSql::insert_one`](crate::raw_sql::RawSql::insert_one)'s statement, one new stream per
-//! transaction) at the writer counts of the concurrency curve. Beside the writers rows it shows
-//! what sqlx and tokio cost on top of libpq, and how far the server itself goes.
+//! transaction) at the writer counts of the concurrency curve, in alternate rounds with the
+//! same insert sent through sqlx by as many tokio writers (the writers rows' raw limit): the
+//! ratio says what sqlx and tokio cost on top of libpq, measured in the same minutes (on a
+//! shared machine, commit latency can move tenfold between minutes).
 //!
 //! It runs only where a `pgbench` binary is found: next to the server binaries the harness
 //! would use, else on `PATH`.
@@ -15,8 +17,14 @@ use std::{
 use es_core::Error;
 use postgres_store::PgStore;
 
-use super::{Row, postgres, repeat};
-use crate::interleaved::Plan;
+use super::{Row, postgres};
+use crate::{
+    interleaved::{Plan, interleave, rate_concurrent},
+    raw_sql::RawSql,
+};
+
+/// The provider name of the pgbench rows.
+pub const PROVIDER: &str = "pgbench";
 
 /// Transactions per client when the plan's per-side time is under pgbench's one-second grain.
 const SHORT_TRANSACTIONS: u32 = 10;
@@ -81,8 +89,9 @@ fn script(schema: &str) -> String {
 
 /// pgbench at each of [`postgres::WRITERS`] clients, `plan.rounds` runs of `plan.per_side`
 /// each (rounded up to whole seconds; under a second, [`SHORT_TRANSACTIONS`] transactions per
-/// client), a `CHECKPOINT` before every run, against the raw table in `store`'s schema
-/// (which [`postgres::compare`] created). `url` is the store's: it reaches pgbench in its
+/// client), against the raw table in `store`'s schema, interleaved with
+/// [`RawSql::append_to_new_streams`] from as many writers, a `CHECKPOINT` before every
+/// measurement. The rows' raw events/s are the sqlx writers', their ratio pgbench over sqlx. `url` is the store's: it reaches pgbench in its
 /// environment (`PGDATABASE`, which libpq expands as a connection string), never on a command
 /// line or in the output. `None` when no pgbench binary exists.
 ///
@@ -93,9 +102,10 @@ pub async fn measure(plan: Plan, url: &str, store: &PgStore) -> Result<Option<Ve
     let Some(pgbench) = find() else {
         return Ok(None);
     };
+    let raw = RawSql::create(store.pool().clone()).await?;
     let file = std::env::temp_dir().join(format!("es-bench-pgbench-{}.sql", std::process::id()));
     std::fs::write(&file, script(store.schema())).map_err(Error::backend)?;
-    let measured = runs(plan, url, store, &pgbench, &file).await;
+    let measured = runs(plan, url, store, &raw, &pgbench, &file).await;
     let _ = std::fs::remove_file(&file);
     measured.map(Some)
 }
@@ -104,6 +114,7 @@ async fn runs(
     plan: Plan,
     url: &str,
     store: &PgStore,
+    raw: &RawSql,
     pgbench: &Path,
     file: &Path,
 ) -> Result<Vec<Row>, Error> {
@@ -111,7 +122,7 @@ async fn runs(
     let mut rows = Vec::with_capacity(postgres::WRITERS.len());
     for clients in postgres::WRITERS {
         let threads = clients.min(cores);
-        let rates = repeat::rounds(
+        let rounds = interleave(
             plan,
             || postgres::checkpoint(store),
             |time| {
@@ -125,13 +136,14 @@ async fn runs(
                     .env("PGDATABASE", url);
                 run(command, url)
             },
+            |time| rate_concurrent(clients, time, |_| raw.append_to_new_streams(1)),
         )
         .await?;
         rows.push(
-            Row::alone(&pgbench_workload(clients), "pgbench", &rates)
+            Row::from_rounds(&pgbench_workload(clients), PROVIDER, &rounds)
                 .with_writers(clients)
                 .with_note(format!(
-                    "RawSql::insert_one's INSERT run by pgbench -M prepared -j {threads}: libpq, no sqlx, no tokio"
+                    "pgbench -M prepared -j {threads} (libpq) running RawSql::insert_one's INSERT; raw events/s: that INSERT through sqlx from {clients} tokio writers in the same rounds; ratio pgbench / sqlx"
                 )),
         );
     }

@@ -78,7 +78,10 @@ pub fn concurrency_svg(rows: &[Row]) -> String {
     for row in rows {
         let Some(writers) = row.writers else { continue };
         series.add(row.provider.clone(), (writers as f64, row.events_per_s));
-        if let Some(raw) = row.raw_per_s {
+        // pgbench's partner is the sqlx raw insert, the line the postgres rows draw already.
+        if let Some(raw) = row.raw_per_s
+            && row.provider != super::pgbench::PROVIDER
+        {
             series.add(format!("{} raw SQL", row.provider), (writers as f64, raw));
         }
     }
