@@ -139,11 +139,12 @@ async fn runs(
             |time| rate_concurrent(clients, time, |_| raw.append_to_new_streams(1)),
         )
         .await?;
+        let writers = if clients == 1 { "writer" } else { "writers" };
         rows.push(
             Row::from_rounds(&pgbench_workload(clients), PROVIDER, &rounds)
                 .with_writers(clients)
                 .with_note(format!(
-                    "pgbench -M prepared -j {threads} (libpq) running RawSql::insert_one's INSERT; raw events/s: that INSERT through sqlx from {clients} tokio writers in the same rounds; ratio pgbench / sqlx"
+                    "pgbench -M prepared -j {threads} (libpq) running RawSql::insert_one's INSERT; raw events/s: that INSERT through sqlx from {clients} tokio {writers} in the same rounds; ratio pgbench / sqlx"
                 )),
         );
     }

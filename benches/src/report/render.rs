@@ -121,12 +121,23 @@ pub fn growth_svg(rows: &[Row]) -> String {
         .collect();
     sizes.sort_by(f64::total_cmp);
     sizes.dedup();
-    let ticks: Vec<(f64, String)> = sizes.iter().map(|&n| (n, rate(n))).collect();
+    let ticks: Vec<(f64, String)> = sizes.iter().map(|&n| (n, size(n))).collect();
     plot(
         "events/s by events already in the table (log scales)",
         &series.0,
         &ticks,
     )
+}
+
+/// A table size as a short tick label: `10 k`, `1 M`, `1.5 M`.
+fn size(events: f64) -> String {
+    if events >= 1e6 {
+        format!("{} M", events / 1e6)
+    } else if events >= 1e3 {
+        format!("{} k", events / 1e3)
+    } else {
+        format!("{events}")
+    }
 }
 
 /// Named lines of (x, events/s) points, in the order they were first seen.
@@ -288,7 +299,7 @@ mod tests {
         let svg = growth_svg(&rows);
         assert_eq!(svg.matches("<polyline").count(), 4);
         assert!(svg.contains(">raw SQL: read<"));
-        assert!(svg.contains(">1.00 M<"));
+        assert!(svg.contains(">10 k<") && svg.contains(">1 M<"), "{svg}");
         assert!(concurrency_svg(&rows).matches("<polyline").count() == 0);
     }
 
