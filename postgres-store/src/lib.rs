@@ -59,6 +59,8 @@ pub mod harness;
 mod lifecycle;
 mod listen;
 mod notify;
+#[cfg(test)]
+mod plans;
 mod read;
 mod reader;
 mod rows;

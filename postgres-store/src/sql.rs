@@ -257,20 +257,41 @@ macro_rules! read_all {
         concat!(
             "WITH bound AS MATERIALIZED (SELECT ",
             $bound,
-            " AS b) SELECT e.*, (SELECT b FROM bound) AS bound, \
-             EXISTS (SELECT 1 FROM events x \
-                     WHERE x.position >= greatest($1 + 1, (SELECT b FROM bound)) \
-                       AND x.deleted = 0 AND ",
-            filter!("x"),
-            ") AS held_back, \
-             EXISTS (SELECT 1 FROM events y \
-                     WHERE y.position >= greatest($1 + 1, (SELECT b FROM bound)) \
-                       AND y.deleted = 0) AS behind \
+            " AS b) SELECT e.*, (SELECT b FROM bound) AS bound, ",
+            any_past_bound!("x", filter!("x")),
+            " AS held_back, ",
+            any_past_bound!("y", "true"),
+            " AS behind \
              FROM bound LEFT JOIN LATERAL (SELECT ",
             event_columns!(),
             " FROM events v WHERE v.position > $1 AND v.position < bound.b AND v.deleted = 0 AND ",
             filter!("v"),
             " ORDER BY v.position LIMIT $2) e ON true"
+        )
+    };
+}
+
+/// Whether a live event that passes `$filter` lies at or past the bound (and after `$1`), on
+/// table alias `$alias`: the first such position in index order, so the scan starts at the
+/// bound and stops at the first match. (An `EXISTS` here was planned as a sequential scan of
+/// the whole table, because the bound is unknown when the query is planned: every page of a
+/// catch-up read the table once, 0.10 of a raw paged SELECT over 100,000 events.)
+macro_rules! any_past_bound {
+    ($alias:literal, $filter:expr) => {
+        concat!(
+            "((SELECT ",
+            $alias,
+            ".position FROM events ",
+            $alias,
+            " WHERE ",
+            $alias,
+            ".position >= greatest($1 + 1, (SELECT b FROM bound)) AND ",
+            $alias,
+            ".deleted = 0 AND ",
+            $filter,
+            " ORDER BY ",
+            $alias,
+            ".position LIMIT 1) IS NOT NULL)"
         )
     };
 }
@@ -313,11 +334,9 @@ pub(crate) const READ_ALL_PRECISE: &str = concat!(
              ELSE coalesce((SELECT xid FROM blocker), pg_snapshot_xmax((SELECT s FROM snap))::text::int8) \
          END << 20 AS b) \
      SELECT e.*, (SELECT b FROM bound) AS bound, \
-         EXISTS (SELECT 1 FROM events x \
-                 WHERE x.position >= greatest($1 + 1, (SELECT b FROM bound)) \
-                   AND x.deleted = 0 AND ",
-    filter!("x"),
-    ") AS held_back, false AS behind, pg_is_in_recovery() AS standby, \
+         ",
+    any_past_bound!("x", filter!("x")),
+    " AS held_back, false AS behind, pg_is_in_recovery() AS standby, \
          (SELECT pid FROM blocker) AS blocker_pid, (SELECT xid FROM blocker) AS blocker_xid, \
          (SELECT xact_start FROM blocker) AS blocker_start, \
          (SELECT state FROM blocker) AS blocker_state, (SELECT query FROM blocker) AS blocker_query \
