@@ -3,7 +3,7 @@
 //! with no expected-version check, no idempotency and no notification. What the PostgreSQL
 //! provider costs on top of this is what its guarantees cost.
 
-use es_core::Error;
+use es_core::{Error, NewEvent};
 use sqlx::{PgPool, Row};
 
 use crate::fixtures::{deposit, fresh_stream};
@@ -56,33 +56,65 @@ impl RawSql {
                 continue;
             }
             let events = crate::fixtures::deposits(batch)?;
-            let mut streams = Vec::with_capacity(events.len());
-            let mut versions = Vec::with_capacity(events.len());
-            let mut ids = Vec::with_capacity(events.len());
-            let mut types = Vec::with_capacity(events.len());
-            let mut payloads = Vec::with_capacity(events.len());
-            let mut metadata = Vec::with_capacity(events.len());
-            for event in &events {
+            let rows = events.iter().map(|event| {
                 version += 1;
-                streams.push(stream.as_str().to_owned());
-                versions.push(version);
-                ids.push(*event.id.as_uuid());
-                types.push(event.event_type.as_str().to_owned());
-                payloads.push(event.payload.as_str().to_owned());
-                metadata.push(event.metadata.to_json()?);
-            }
-            sqlx::query(INSERT_BATCH)
-                .bind(streams)
-                .bind(versions)
-                .bind(ids)
-                .bind(types)
-                .bind(payloads)
-                .bind(metadata)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
+                (stream.as_str(), version, event)
+            });
+            self.insert_rows(rows).await?;
         }
         Ok(iterations * batch)
+    }
+
+    /// One row in each of `streams` fresh streams in one statement, `iterations` times: what a
+    /// hand-written store sends for a multi-stream append (versions counted by the client, no
+    /// checks).
+    pub async fn append_multi(&self, iterations: u64, streams: u64) -> Result<u64, Error> {
+        let ids = (0..streams)
+            .map(|_| fresh_stream("raw-multi"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut version = 0i64;
+        for _ in 0..iterations {
+            version += 1;
+            let events = crate::fixtures::deposits(streams)?;
+            let rows = ids
+                .iter()
+                .zip(&events)
+                .map(|(id, event)| (id.as_str(), version, event));
+            self.insert_rows(rows).await?;
+        }
+        Ok(iterations * streams)
+    }
+
+    /// One UNNEST INSERT of `rows` (stream, version, event), in its own transaction.
+    async fn insert_rows<'a>(
+        &self,
+        rows: impl Iterator<Item = (&'a str, i64, &'a NewEvent)>,
+    ) -> Result<(), Error> {
+        let mut streams = Vec::new();
+        let mut versions = Vec::new();
+        let mut ids = Vec::new();
+        let mut types = Vec::new();
+        let mut payloads = Vec::new();
+        let mut metadata = Vec::new();
+        for (stream, version, event) in rows {
+            streams.push(stream.to_owned());
+            versions.push(version);
+            ids.push(*event.id.as_uuid());
+            types.push(event.event_type.as_str().to_owned());
+            payloads.push(event.payload.as_str().to_owned());
+            metadata.push(event.metadata.to_json()?);
+        }
+        sqlx::query(INSERT_BATCH)
+            .bind(streams)
+            .bind(versions)
+            .bind(ids)
+            .bind(types)
+            .bind(payloads)
+            .bind(metadata)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
     }
 
     /// One row in its own transaction (autocommit): `stream` at `version`, built as the

@@ -65,6 +65,19 @@ pub async fn measure(plan: Plan) -> Result<Vec<Row>, Error> {
         ));
     }
 
+    for streams in [2u64, 5] {
+        let rates = rounds(plan, |time| async move {
+            let store = MemoryStore::new();
+            rate(time, || workloads::append_multi(&store, 50, streams)).await
+        })
+        .await?;
+        rows.push(Row::alone(
+            &super::multi_workload(streams),
+            "memory",
+            &rates,
+        ));
+    }
+
     for writers in WRITERS {
         let rates = rounds(plan, |time| async move {
             let store = MemoryStore::new();

@@ -29,6 +29,18 @@ pub mod reads;
 pub mod render;
 pub mod repeat;
 
+/// The name of the multi-stream append workload over `streams` streams.
+///
+/// ```
+/// assert_eq!(
+///     benches::report::multi_workload(2),
+///     "append 1 event to each of 2 streams at once"
+/// );
+/// ```
+pub fn multi_workload(streams: u64) -> String {
+    format!("append 1 event to each of {streams} streams at once")
+}
+
 /// The name of the concurrency workload with `writers` writers.
 ///
 /// ```

@@ -67,6 +67,21 @@ pub async fn compare(plan: Plan, store: &PgStore) -> Result<Vec<Row>, Error> {
         rows.push(Row::from_rounds(&name, "postgres", &rounds));
     }
 
+    for streams in [2u64, 5] {
+        let rounds = interleave(
+            plan,
+            before,
+            |time| rate(time, || workloads::append_multi(store, 50, streams)),
+            |time| rate(time, || raw.append_multi(50, streams)),
+        )
+        .await?;
+        rows.push(Row::from_rounds(
+            &super::multi_workload(streams),
+            "postgres",
+            &rounds,
+        ));
+    }
+
     for writers in WRITERS {
         let rounds = interleave(
             plan,
