@@ -72,9 +72,8 @@ impl RawSql {
         let ids = (0..streams)
             .map(|_| fresh_stream("raw-multi"))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut version = 0i64;
-        for _ in 0..iterations {
-            version += 1;
+        // Each round is the next version of every stream.
+        for version in 1..=i64::try_from(iterations).unwrap_or(i64::MAX) {
             let events = crate::fixtures::deposits(streams)?;
             let rows = ids
                 .iter()
