@@ -379,3 +379,74 @@ async fn a_multi_stream_call_in_a_group_stays_all_or_nothing() {
     assert_eq!(events_of(&store, "ledger-c").await.len(), 1);
     assert_eq!(events_of(&store, "ledger-d").await.len(), 1);
 }
+
+/// Queues `appends` behind a held slot, lets go, and returns how many of them each transaction
+/// carried, in the order the transactions committed.
+async fn group_sizes(appends: Vec<StreamAppend>) -> Vec<usize> {
+    let (store, url) = one_slot_store().await;
+    let calls = appends.len();
+    let mut locker = common::connect(&url).await;
+    let lock = lock_appends(&mut locker).await;
+    let first = hold_the_slot(&store, &url).await;
+    let tasks: Vec<_> = appends
+        .into_iter()
+        .map(|append| spawn_append(&store, append))
+        .collect();
+    queued(&store, calls).await;
+    lock.rollback().await.expect("release the lock");
+    first.await.expect("join").expect("the first append");
+    let mut transactions: Vec<(u64, usize)> = Vec::new();
+    for task in tasks {
+        let xid = transaction_of(&task.await.expect("join").expect("an append"));
+        match transactions.iter_mut().find(|(t, _)| *t == xid) {
+            Some((_, count)) => *count += 1,
+            None => transactions.push((xid, 1)),
+        }
+    }
+    transactions.sort_unstable();
+    transactions.into_iter().map(|(_, count)| count).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_carries_at_most_256_calls() {
+    let appends = (0..300)
+        .map(|n| {
+            StreamAppend::new(
+                id(&format!("many-{n}")),
+                ExpectedVersion::NoStream,
+                vec![event(n)],
+            )
+        })
+        .collect();
+    assert_eq!(group_sizes(appends).await, [256, 44]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_carries_at_most_10_000_events() {
+    let appends = (0..11)
+        .map(|n| {
+            StreamAppend::new(
+                id(&format!("bulk-{n}")),
+                ExpectedVersion::NoStream,
+                (0..1_000).map(event).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(group_sizes(appends).await, [10, 1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_carries_at_most_8_mib_of_payload() {
+    // Ten events of a little under 1 MiB each: eight fit in 8 MiB, the ninth does not.
+    let big = format!(r#"{{"blob":"{}"}}"#, "x".repeat(1_000_000));
+    let appends = (0..10)
+        .map(|n| {
+            StreamAppend::new(
+                id(&format!("big-{n}")),
+                ExpectedVersion::NoStream,
+                vec![NewEvent::from_json("Uploaded", big.clone()).expect("event")],
+            )
+        })
+        .collect();
+    assert_eq!(group_sizes(appends).await, [8, 2]);
+}
