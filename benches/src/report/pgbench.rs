@@ -88,7 +88,7 @@ fn script(schema: &str) -> String {
 }
 
 /// pgbench at each of [`postgres::WRITERS`] clients, `plan.rounds` runs of `plan.per_side`
-/// each (rounded up to whole seconds; under a second, [`SHORT_TRANSACTIONS`] transactions per
+/// each (rounded up to whole seconds; under a second, `SHORT_TRANSACTIONS` transactions per
 /// client), against the raw table in `store`'s schema, interleaved with
 /// [`RawSql::append_to_new_streams`] from as many writers, a `CHECKPOINT` before every
 /// measurement. The rows' raw events/s are the sqlx writers', their ratio pgbench over sqlx. `url` is the store's: it reaches pgbench in its
