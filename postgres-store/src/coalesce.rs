@@ -73,8 +73,8 @@ impl Waiting {
             .sum()
     }
 
-    fn touches(&self, streams: &[&StreamId]) -> bool {
-        self.appends.iter().any(|a| streams.contains(&&a.stream))
+    fn touches(&self, streams: &[StreamId]) -> bool {
+        self.appends.iter().any(|a| streams.contains(&a.stream))
     }
 }
 
@@ -142,16 +142,14 @@ impl Coalescer {
     fn next_group(&self) -> Vec<Waiting> {
         let mut state = self.state.lock();
         let mut group: Vec<Waiting> = Vec::new();
+        // The streams the group writes to, kept beside it rather than collected per candidate.
+        let mut streams: Vec<StreamId> = Vec::new();
         let mut kept = VecDeque::new();
         let (mut events, mut bytes) = (0, 0);
         while let Some(call) = state.queue.pop_front() {
             if call.reply.is_closed() {
                 continue;
             }
-            let streams: Vec<&StreamId> = group
-                .iter()
-                .flat_map(|w| w.appends.iter().map(|a| &a.stream))
-                .collect();
             let fits = group.is_empty()
                 || (group.len() < MAX_GROUP_CALLS
                     && events + call.events() <= MAX_GROUP_EVENTS
@@ -160,6 +158,7 @@ impl Coalescer {
             if fits {
                 events += call.events();
                 bytes += call.bytes();
+                streams.extend(call.appends.iter().map(|a| a.stream.clone()));
                 group.push(call);
             } else {
                 kept.push_back(call);
