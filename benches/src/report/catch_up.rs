@@ -79,12 +79,10 @@ pub(crate) async fn seed_raw_streams(raw: &RawSql, events: u64) -> Result<Option
 ///
 /// The first error of the seeding or of a read.
 pub async fn compare(plan: Plan, url: &str, schema: &str, events: u64) -> Result<Vec<Row>, Error> {
-    let (store, raw) = postgres::open_schema(url, schema).await?;
-    let measured = measure(plan, &store, &raw, events).await;
-    let dropped = postgres::drop_schema(&store).await;
-    let rows = measured?;
-    dropped?;
-    Ok(rows)
+    postgres::in_own_schema(url, schema, async |store, raw| {
+        measure(plan, store, raw, events).await
+    })
+    .await
 }
 
 async fn measure(

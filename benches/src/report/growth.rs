@@ -62,12 +62,10 @@ pub async fn compare(
     schema: &str,
     steps: &[u64],
 ) -> Result<Vec<Row>, Error> {
-    let (store, raw) = postgres::open_schema(url, schema).await?;
-    let measured = measure(plan, &store, &raw, steps).await;
-    let dropped = postgres::drop_schema(&store).await;
-    let rows = measured?;
-    dropped?;
-    Ok(rows)
+    postgres::in_own_schema(url, schema, async |store, raw| {
+        measure(plan, store, raw, steps).await
+    })
+    .await
 }
 
 async fn measure(

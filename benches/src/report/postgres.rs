@@ -139,6 +139,25 @@ pub async fn drop_schema(store: &PgStore) -> Result<(), Error> {
     Ok(())
 }
 
+/// Runs `measure` on a store and raw table in a schema of their own ([`open_schema`]), then
+/// drops the schema ([`drop_schema`]) whether or not the measurement succeeded.
+///
+/// # Errors
+///
+/// The first error of opening, measuring or dropping.
+pub async fn in_own_schema(
+    url: &str,
+    schema: &str,
+    measure: impl AsyncFnOnce(&PgStore, &RawSql) -> Result<Vec<Row>, Error>,
+) -> Result<Vec<Row>, Error> {
+    let (store, raw) = open_schema(url, schema).await?;
+    let measured = measure(&store, &raw).await;
+    let dropped = drop_schema(&store).await;
+    let rows = measured?;
+    dropped?;
+    Ok(rows)
+}
+
 /// Writes dirty pages out, so that neither side of a round pays for the other's writes.
 /// A role that may not checkpoint (a `DATABASE_URL` without the privilege) measures without.
 pub async fn checkpoint(store: &PgStore) -> Result<(), Error> {
